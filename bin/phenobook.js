@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The headless CLI (`npx phenobook …`); see ../shared/CLI.md and the README.
+import { ensureBuilt, ROOT } from '../scripts/build-if-stale.mjs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+try {
+  ensureBuilt();
+} catch (err) {
+  console.error(`phenobook: ${err.message}`);
+  process.exit(1);
+}
+const { main } = await import(pathToFileURL(path.join(ROOT, 'out', 'main', 'cli.js')).href);
+process.exitCode = await main(process.argv.slice(2));

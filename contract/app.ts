@@ -1,0 +1,9 @@
+export type HostMode = 'desktop' | 'browser';
+
+export interface AppInfo {
+  version: string;
+  mode: HostMode;
+  dataDir: string;
+  databasePath: string;
+  schemaVersion: number;
+}

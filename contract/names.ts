@@ -1,0 +1,22 @@
+/**
+ * Every operation name, without schemas, so the sandboxed preload can build its named functions
+ * without bundling zod. `operations.ts` is checked against this list at compile time.
+ */
+export const OP_NAMES = [
+  'app:info',
+  'projects:list',
+  'projects:get',
+  'projects:create',
+  'projects:update',
+  'projects:setArchived',
+  'projects:delete',
+] as const;
+
+export type OpName = (typeof OP_NAMES)[number];
+
+export function isOpName(value: unknown): value is OpName {
+  return typeof value === 'string' && (OP_NAMES as readonly string[]).includes(value);
+}
+
+/** Channel used for push events (Electron IPC) and the event stream path (browser mode). */
+export const EVENT_CHANNEL = 'app:event';

@@ -1,0 +1,48 @@
+import { type z } from 'zod';
+import { isOpName, type OpName } from '../contract/names';
+import { operations, type OpOutput, type OpParsed } from '../contract/operations';
+import { fail, ok, type FieldIssue, type Result } from '../contract/result';
+import { ServiceError } from '../services/errors';
+import type { AppContext } from '../services/app-context';
+
+type Handlers = { [K in OpName]: (ctx: AppContext, input: OpParsed<K>) => OpOutput<K> };
+
+/** Each operation's implementation; input is already parsed by its schema. */
+const handlers: Handlers = {
+  'app:info': (ctx) => ctx.info,
+  'projects:list': (ctx, q) => ctx.projects.list(q),
+  'projects:get': (ctx, { id }) => ctx.projects.get(id),
+  'projects:create': (ctx, input) => ctx.projects.create(input),
+  'projects:update': (ctx, input) => ctx.projects.update(input),
+  'projects:setArchived': (ctx, input) => ctx.projects.setArchived(input),
+  'projects:delete': (ctx, { id }) => ctx.projects.delete(id),
+};
+
+export function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+function describe(issues: FieldIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+}
+
+/**
+ * The single entry point for every transport (IPC, HTTP, CLI): the input arrives as `unknown`,
+ * is parsed by the operation's schema, and any failure becomes a structured error.
+ */
+export function dispatch(ctx: AppContext, op: unknown, input: unknown): Result<unknown> {
+  if (!isOpName(op)) return fail('not_found', `Unknown operation: ${String(op).slice(0, 80)}`);
+  const parsed = operations[op].input.safeParse(input);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    return fail('invalid_input', `Invalid input for ${op}: ${describe(issues)}`, issues);
+  }
+  try {
+    const handler = handlers[op] as (ctx: AppContext, input: unknown) => unknown;
+    return ok(handler(ctx, parsed.data));
+  } catch (err) {
+    if (err instanceof ServiceError) return fail(err.code, err.message, err.issues);
+    console.error(`[host] ${op} failed:`, err);
+    return fail('internal', `${op} failed: ${(err as Error).message ?? String(err)}`);
+  }
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DatabaseTooNewError } from '../db/errors';
+import { createAppContext } from '../services/app-context';
+import { resolveDataDir } from './data-dir';
+import { openInBrowser } from './open-browser';
+import { startWebHost } from './web-server';
+
+export interface WebLaunchOptions {
+  port: number;
+  open: boolean;
+  dataDir?: string;
+  /** Why desktop mode was not used, shown once at start. */
+  reason?: string;
+}
+
+export function parseLaunchArgs(argv: string[]): WebLaunchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      web: { type: 'boolean' },
+      port: { type: 'string', default: '0' },
+      'no-open': { type: 'boolean' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be an integer from 0 to 65535 (0 = any free port), got "${values.port}"`);
+  }
+  return { port, open: !values['no-open'], dataDir: values['data-dir'] };
+}
+
+/** Starts browser mode and keeps running until SIGINT/SIGTERM; returns a stop function. */
+export async function runWebHost(options: WebLaunchOptions): Promise<() => Promise<void>> {
+  const dataDir = resolveDataDir(options.dataDir);
+  const ctx = createAppContext({
+    dataDir,
+    mode: 'browser',
+    onBackup: (p) => console.log(`Backed up the database before upgrading it: ${p}`),
+  });
+  const token = randomBytes(32).toString('base64url');
+  const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../renderer');
+  let host;
+  try {
+    host = await startWebHost({ ctx, token, staticDir, port: options.port });
+  } catch (err) {
+    ctx.close();
+    throw err;
+  }
+  const url = `${host.url}#token=${token}`;
+  if (options.reason) console.log(`Browser mode: ${options.reason}`);
+  console.log(`Data: ${ctx.info.databasePath}`);
+  console.log(`Phenobook is running at ${url}`);
+  console.log('Press Ctrl-C to stop.');
+  if (options.open) openInBrowser(url);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await host.close();
+      ctx.close();
+      console.log('Phenobook stopped: database checkpointed and closed.');
+    })());
+  const onSignal = () => {
+    void stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return stop;
+}
+
+/** Entry used by `npm start` when it falls back to (or is asked for) browser mode. */
+export async function main(argv: string[], reason?: string): Promise<void> {
+  let options: WebLaunchOptions;
+  try {
+    options = parseLaunchArgs(argv);
+  } catch (err) {
+    console.error(`phenobook: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  try {
+    await runWebHost({ ...options, reason });
+  } catch (err) {
+    console.error(err instanceof DatabaseTooNewError ? err.message : `Phenobook could not start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
