@@ -22,13 +22,22 @@ export interface OpenedDatabase {
   backupPath: string | null;
 }
 
-function readUserVersion(file: string, nativeBinding?: string): number {
-  // Read-only and without touching the journal mode, so a refused file stays byte-for-byte intact.
-  const probe = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
+/**
+ * Reads `user_version` from the file header (offset 60, big-endian) without opening the database:
+ * even a read-only open of a WAL database creates -wal/-shm files, and a refused file must stay
+ * exactly as it was.
+ */
+export function readHeaderUserVersion(file: string): number {
+  const fd = fs.openSync(file, 'r');
   try {
-    return probe.pragma('user_version', { simple: true }) as number;
+    const header = Buffer.alloc(100);
+    const read = fs.readSync(fd, header, 0, 100, 0);
+    if (read < 100 || header.toString('latin1', 0, 15) !== 'SQLite format 3') {
+      throw new Error(`${file} is not a SQLite database`);
+    }
+    return header.readUInt32BE(60);
   } finally {
-    probe.close();
+    fs.closeSync(fd);
   }
 }
 
@@ -44,7 +53,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
   fs.mkdirSync(path.dirname(file), { recursive: true });
 
   const exists = fs.existsSync(file) && fs.statSync(file).size > 0;
-  const fileVersion = exists ? readUserVersion(file, options.nativeBinding) : 0;
+  const fileVersion = exists ? readHeaderUserVersion(file) : 0;
   if (fileVersion > latest) throw new DatabaseTooNewError(file, fileVersion, latest);
 
   const db = new Database(file, { nativeBinding: options.nativeBinding });
@@ -61,6 +70,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
       db.prepare('VACUUM INTO ?').run(backupPath);
       options.onBackup?.(backupPath);
     }
+    // The header can lag behind a WAL that was never checkpointed: check again now it is open.
+    const openedVersion = db.pragma('user_version', { simple: true }) as number;
+    if (openedVersion > latest) throw new DatabaseTooNewError(file, openedVersion, latest);
     migrate(db, migrations);
     return { db, path: file, schemaVersion: db.pragma('user_version', { simple: true }) as number, backupPath };
   } catch (err) {

@@ -51,8 +51,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        // Answer 413 and close the connection once sent; the rest of the upload is discarded.
+        req.removeAllListeners('data');
+        req.resume();
         reject(new BodyError(fail('payload_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`)));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -69,7 +71,9 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 function send(res: http.ServerResponse, status: number, body: string | Buffer, type: string): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  const headers: http.OutgoingHttpHeaders = { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) };
+  if (status === 413) headers.Connection = 'close';
+  res.writeHead(status, headers);
   res.end(body);
 }
 

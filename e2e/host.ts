@@ -1,0 +1,152 @@
+// Starts the real browser-mode host (`node scripts/start.mjs --web`) as a child process, the way
+// a user does, and gives each test its own data folder. Readiness and shutdown are read from the
+// host's own output lines, never guessed with sleeps.
+import { test as base, expect } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DATABASE_FILE = 'phenobook.sqlite';
+
+const READY_LINE = /^Phenobook is running at (http:\/\/127\.0\.0\.1:\d+\/)#token=([A-Za-z0-9_-]+)\s*$/;
+const CLOSED_LINE = 'Phenobook stopped: database checkpointed and closed.';
+/** An upper bound for start-up (it includes a rebuild when out/ is stale), not a wait. */
+const START_LIMIT_MS = 45_000;
+const STOP_LIMIT_MS = 15_000;
+
+export interface OpResponse<T = unknown> {
+  status: number;
+  body: { ok: true; value: T } | { ok: false; error: { code: string; message: string; issues?: { path: string; message: string }[] } };
+}
+
+export interface Host {
+  /** The link the host printed, token included. */
+  url: string;
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  databasePath: string;
+  /** Everything the host printed so far (stdout and stderr). */
+  output(): string;
+  /** Calls an operation over HTTP as the app's own page would (token and same Origin). */
+  op<T = unknown>(name: string, input?: unknown): Promise<OpResponse<T>>;
+  /** Sends SIGINT and waits for exit; throws unless it exited 0 after checkpointing the database. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export function newDataDir(prefix = 'phenobook-e2e-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function startHost(dataDir: string): Promise<Host> {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'scripts', 'start.mjs'), '--web', '--no-open', '--port', '0', '--data-dir', dataDir],
+    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  running.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+
+  return new Promise<Host>((resolve, reject) => {
+    const limit = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`The host did not print its URL within ${START_LIMIT_MS / 1000} s. Output:\n${output}`));
+    }, START_LIMIT_MS);
+    void closed.then(({ code, signal }) => {
+      clearTimeout(limit);
+      reject(new Error(`The host exited before it was ready (code ${code}, signal ${signal}). Output:\n${output}`));
+    });
+
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const match = READY_LINE.exec(line);
+      if (!match) return;
+      clearTimeout(limit);
+      lines.close();
+      const base = match[1]!;
+      const token = match[2]!;
+      const origin = base.replace(/\/$/, '');
+      let stopping: Promise<void> | undefined;
+      resolve({
+        url: `${base}#token=${token}`,
+        origin,
+        port: Number(new URL(base).port),
+        token,
+        dataDir,
+        databasePath: path.join(dataDir, DATABASE_FILE),
+        output: () => output,
+        async op<T>(name: string, input?: unknown): Promise<OpResponse<T>> {
+          const res = await fetch(`${origin}/api/op/${name}`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${token}`, Origin: origin, 'Content-Type': 'application/json' },
+            body: JSON.stringify(input ?? {}),
+          });
+          return { status: res.status, body: (await res.json()) as OpResponse<T>['body'] };
+        },
+        stop: () =>
+          (stopping ??= (async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+            const guard = setTimeout(() => child.kill('SIGKILL'), STOP_LIMIT_MS);
+            const { code, signal } = await closed;
+            clearTimeout(guard);
+            if (code !== 0) throw new Error(`The host exited with code ${code} (signal ${signal}). Output:\n${output}`);
+            if (!output.includes(CLOSED_LINE)) {
+              throw new Error(`The host exited without "${CLOSED_LINE}". Output:\n${output}`);
+            }
+          })()),
+      });
+    });
+  });
+}
+
+interface HostFixtures {
+  /** A fresh, empty data folder for this test (removed afterwards). */
+  dataDir: string;
+  /** Starts a host on `dir` (this test's data folder by default); it is stopped after the test. */
+  launchHost: (dir?: string) => Promise<Host>;
+  /** A host on this test's data folder, already running. */
+  host: Host;
+}
+
+export const test = base.extend<HostFixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  dataDir: async ({}, use) => {
+    const dir = newDataDir();
+    await use(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
+  launchHost: async ({ dataDir }, use) => {
+    const hosts: Host[] = [];
+    await use(async (dir = dataDir) => {
+      const host = await startHost(dir);
+      hosts.push(host);
+      return host;
+    });
+    // Every host must shut down cleanly, also the ones a test left running.
+    for (const host of hosts) await host.stop();
+  },
+  host: async ({ launchHost }, use) => {
+    await use(await launchHost());
+  },
+});
+
+export { expect };

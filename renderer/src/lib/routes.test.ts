@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { fieldErrors } from './field-errors';
+import { parseRoute } from './routes';
+
+describe('parseRoute', () => {
+  const id = '0b7c9a8e-3f7c-4c55-9d7e-1a2b3c4d5e6f';
+  it.each([
+    ['', { name: 'projects' }],
+    ['#/', { name: 'projects' }],
+    ['#/projects', { name: 'projects' }],
+    [`#/projects/${id}`, { name: 'project', id }],
+    [`#/projects/${id.toUpperCase()}`, { name: 'project', id }],
+    ['#/projects/<script>', { name: 'missing', path: '/projects/<script>' }],
+    ['#/elsewhere', { name: 'missing', path: '/elsewhere' }],
+  ])('%s', (hash, route) => expect(parseRoute(hash)).toEqual(route));
+});
+
+describe('fieldErrors', () => {
+  it('keeps the first message per top-level field', () => {
+    expect(
+      fieldErrors({
+        code: 'invalid_input',
+        message: 'x',
+        issues: [
+          { path: 'title', message: 'Title is required' },
+          { path: 'title', message: 'second' },
+          { path: 'tags.3', message: 'Tag too long' },
+          { path: '', message: 'whole input' },
+        ],
+      }),
+    ).toEqual({ title: 'Title is required', tags: 'Tag too long', _: 'whole input' });
+    expect(fieldErrors(null)).toEqual({});
+  });
+});
