@@ -29,6 +29,8 @@ export function captureToken(): string | null {
   if (match) {
     sessionStorage.setItem(TOKEN_KEY, match[1]!);
     history.replaceState(null, '', `${location.pathname}${location.search}#/`);
+    // replaceState fires no hashchange: tell the router the route is now "#/".
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
   }
   return sessionStorage.getItem(TOKEN_KEY);
 }
