@@ -6,13 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DATABASE_FILE = 'phenobook.sqlite';
 
-const READY_LINE = /^Phenobook is running at (http:\/\/127\.0\.0\.1:\d+\/)#token=([A-Za-z0-9_-]+)\s*$/;
+const READY_LINE = /^Phenobook is running at (http:\/\/127\.0\.0\.1:\d+\/)#token=([A-Za-z0-9_-]+)\r?$/;
 const CLOSED_LINE = 'Phenobook stopped: database checkpointed and closed.';
 /** An upper bound for start-up (it includes a rebuild when out/ is stale), not a wait. */
 const START_LIMIT_MS = 45_000;
@@ -57,8 +56,10 @@ export function startHost(dataDir: string): Promise<Host> {
   );
   running.add(child);
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.setEncoding('utf8'); // chunks as text, multi-byte characters never split
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => (output += chunk));
+  child.stderr!.on('data', (chunk: string) => (output += chunk));
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => {
       running.delete(child);
@@ -76,12 +77,16 @@ export function startHost(dataDir: string): Promise<Host> {
       reject(new Error(`The host exited before it was ready (code ${code}, signal ${signal}). Output:\n${output}`));
     });
 
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const match = READY_LINE.exec(line);
+    // Whole lines only, so a URL split across two chunks is never read half-way.
+    let pending = '';
+    const onStdout = (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      const match = lines.map((line) => READY_LINE.exec(line)).find((m) => m !== null);
       if (!match) return;
       clearTimeout(limit);
-      lines.close();
+      child.stdout!.off('data', onStdout);
       const base = match[1]!;
       const token = match[2]!;
       const origin = base.replace(/\/$/, '');
@@ -114,7 +119,8 @@ export function startHost(dataDir: string): Promise<Host> {
             }
           })()),
       });
-    });
+    };
+    child.stdout!.on('data', onStdout);
   });
 }
 
