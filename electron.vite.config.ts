@@ -17,6 +17,8 @@ export default defineConfig({
           web: resolve(root, 'host/web-entry.ts'),
           // Headless CLI (`phenobook`).
           cli: resolve(root, 'cli/phenobook.ts'),
+          // Trainer process (fork or utilityProcess): all TensorFlow.js work happens here.
+          trainer: resolve(root, 'trainer/trainer-entry.ts'),
         },
       },
     },

@@ -40,7 +40,7 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
-    files: ['renderer/**/*.{ts,svelte}', 'contract/**/*.ts'],
+    files: ['renderer/**/*.{ts,svelte}', 'contract/**/*.ts', 'common/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', NODE_ONLY] },
   },

@@ -1,10 +1,19 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PHENOMENA, PHENOMENON_LABELS, type Project } from '../contract/projects';
 import type { Result } from '../contract/result';
+import { BACKEND_NAMES, type RunDetail, type RunSummary } from '../contract/runs';
 import { DatabaseTooNewError } from '../db/errors';
 import { resolveDataDir } from '../host/data-dir';
 import { dispatch } from '../host/handlers';
 import { createAppContext, type AppContext } from '../services/app-context';
+import { forkTrainer } from '../services/fork-trainer';
+import { probeBackend } from '../services/backend-probe';
+import { GPU_REQUIREMENTS } from '../trainer/backend';
+import { progressPrinter } from './progress';
+import { runReport } from './run-report';
 
 /** Exit codes of the headless interface (../shared/CLI.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -17,6 +26,12 @@ Commands:
   projects create --title TEXT [--phenomenon ${PHENOMENA.join('|')}]
                   [--question TEXT] [--tag TAG ...] [--json]
   projects list [--archived | --all] [--search TEXT] [--json]
+  run EXPERIMENT [--preset NAME] [--set key=value ...] [--seeds N | --seed S]
+                 [--project ID] [--parallel N] [--backend ${BACKEND_NAMES.join('|')}] [--json]
+  runs list [--project ID] [--json]
+  runs export RUN_ID --csv
+  experiments [--json]        the built-in experiments, their knobs and presets
+  doctor [--json]             which training backends load here, GPU or not, and why
 
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
 With --json, stdout carries exactly one JSON document.`;
@@ -35,19 +50,51 @@ function parse<O extends ParseArgsConfig['options']>(args: string[], options: O)
   }
 }
 
+const TRAINER_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'trainer.js');
+
 function unwrap<T>(result: Result<unknown>): T {
   if (result.ok) return result.value as T;
   if (result.error.code === 'invalid_input') throw new UsageError(result.error.message);
   throw new Error(result.error.message);
 }
 
-function withContext<T>(dataDir: string | undefined, fn: (ctx: AppContext) => T): T {
-  const ctx = createAppContext({ dataDir: resolveDataDir(dataDir), mode: 'browser' });
+async function withContext<T>(
+  dataDir: string | undefined,
+  fn: (ctx: AppContext) => T | Promise<T>,
+  extra: { train?: boolean; parallel?: number } = {},
+): Promise<T> {
+  const ctx = createAppContext({
+    dataDir: resolveDataDir(dataDir),
+    mode: 'browser',
+    spawnTrainer: extra.train ? forkTrainer(TRAINER_PATH) : undefined,
+    defaultParallel: extra.parallel,
+    recover: false,
+  });
   try {
-    return fn(ctx);
+    return await fn(ctx);
   } finally {
     ctx.close();
   }
+}
+
+/** `--set key=value`: numbers and booleans are typed, anything else stays text for the schema to judge. */
+export function parseSets(sets: string[]): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const item of sets) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${item}"`);
+    const key = item.slice(0, eq).trim();
+    const raw = item.slice(eq + 1).trim();
+    config[key] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+  }
+  return config;
+}
+
+function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return n;
 }
 
 function printProjects(projects: Project[]): void {
@@ -62,7 +109,7 @@ function printProjects(projects: Project[]): void {
   }
 }
 
-function projectsCommand(args: string[]): number {
+async function projectsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'create') {
     const { values } = parse(rest, {
@@ -71,9 +118,9 @@ function projectsCommand(args: string[]): number {
       question: { type: 'string', default: '' },
       tag: { type: 'string', multiple: true, default: [] },
     });
-    const project = withContext(values['data-dir'], (ctx) =>
+    const project = await withContext(values['data-dir'], async (ctx) =>
       unwrap<Project>(
-        dispatch(ctx, 'projects:create', {
+        await dispatch(ctx, 'projects:create', {
           title: values.title ?? '',
           phenomenon: values.phenomenon,
           question: values.question,
@@ -92,8 +139,8 @@ function projectsCommand(args: string[]): number {
       search: { type: 'string', default: '' },
     });
     const filter = values.all ? 'all' : values.archived ? 'archived' : 'active';
-    const projects = withContext(values['data-dir'], (ctx) =>
-      unwrap<Project[]>(dispatch(ctx, 'projects:list', { filter, search: values.search, sort: 'updated' })),
+    const projects = await withContext(values['data-dir'], async (ctx) =>
+      unwrap<Project[]>(await dispatch(ctx, 'projects:list', { filter, search: values.search, sort: 'updated' })),
     );
     if (values.json) console.log(JSON.stringify({ projects }));
     else printProjects(projects);
@@ -102,6 +149,176 @@ function projectsCommand(args: string[]): number {
   throw new UsageError(sub ? `Unknown projects command: ${sub}` : 'Missing projects command (create or list)');
 }
 
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    preset: { type: 'string' },
+    set: { type: 'string', multiple: true, default: [] },
+    seeds: { type: 'string' },
+    seed: { type: 'string' },
+    project: { type: 'string' },
+    parallel: { type: 'string' },
+    backend: { type: 'string' },
+  });
+  const experiment = positionals[0];
+  if (!experiment) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
+  if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
+  if (values.seeds !== undefined && values.seed !== undefined) throw new UsageError('Use --seeds N or --seed S, not both');
+  const seeds = intFlag('seeds', values.seeds, 1, 20) ?? 1;
+  const seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1);
+  if (values.backend !== undefined) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) {
+      throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${values.backend}"`);
+    }
+    process.env.PHENOBOOK_BACKEND = values.backend;
+  }
+  const config = parseSets(values.set);
+  if (seed !== undefined) config.seed = seed;
+  const parallel = intFlag('parallel', values.parallel, 1, 64) ?? Math.min(seeds, os.availableParallelism());
+
+  return withContext(
+    values['data-dir'],
+    async (ctx) => {
+      const started = unwrap<RunSummary[]>(
+        await dispatch(ctx, 'runs:start', {
+          projectId: values.project ?? null,
+          experiment,
+          preset: values.preset,
+          config,
+          seeds,
+        }),
+      );
+      const labels = new Map(started.map((r) => [r.id, started.length > 1 ? `[seed ${r.seed}]` : `[${experiment}]`]));
+      const unsubscribe = ctx.events.subscribe(progressPrinter(labels));
+      const stop = () => {
+        process.stderr.write('\nCancelling…\n');
+        for (const r of started) void dispatch(ctx, 'runs:cancel', { id: r.id });
+      };
+      process.once('SIGINT', stop);
+      let finished: RunDetail[];
+      try {
+        finished = await ctx.runs.whenSettled(started.map((r) => r.id));
+      } finally {
+        process.off('SIGINT', stop);
+        unsubscribe();
+      }
+      const reports = finished.map((run) => runReport(run, ctx.runs.metrics({ id: run.id, maxPoints: 200_000 })));
+      const resolved = ctx.runs.get(started[0]!.id).config;
+      if (values.json) {
+        const { seed: _seed, ...shared } = resolved;
+        console.log(JSON.stringify({ experiment, config: shared, runs: reports }));
+      } else {
+        for (const r of reports) {
+          const f = r.final;
+          const acc = [f.trainAcc, f.testAcc].map((v) => (typeof v === 'number' ? v.toFixed(3) : '–'));
+          console.log(
+            `${r.runId}  seed ${r.seed}  ${r.status}  ${r.backend ?? '?'}  ${r.steps} steps  ` +
+              `${r.stepsPerSecond?.toFixed(1) ?? '–'} steps/s  train acc ${acc[0]}  test acc ${acc[1]}` +
+              (r.error && r.status !== 'done' ? `\n  ${r.error}` : ''),
+          );
+        }
+      }
+      return reports.every((r) => r.status === 'done') ? EXIT.ok : EXIT.failed;
+    },
+    { train: true, parallel },
+  );
+}
+
+async function runsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parse(rest, { project: { type: 'string' } });
+    const runs = await withContext(values['data-dir'], async (ctx) =>
+      unwrap<RunSummary[]>(await dispatch(ctx, 'runs:list', { projectId: values.project ?? null })),
+    );
+    if (values.json) console.log(JSON.stringify({ runs }));
+    else if (runs.length === 0) console.log('No runs.');
+    else {
+      for (const r of runs) {
+        const acc = r.final.testAcc;
+        console.log(
+          `${r.id}  ${r.experiment}  seed ${r.seed}  ${r.status.padEnd(11)}  ${r.stepsDone}/${r.stepsTotal} steps  ` +
+            `${r.backend ?? '–'}  test acc ${typeof acc === 'number' ? acc.toFixed(3) : '–'}`,
+        );
+      }
+    }
+    return EXIT.ok;
+  }
+  if (sub === 'export') {
+    const { values, positionals } = parse(rest, { csv: { type: 'boolean' } });
+    const id = positionals[0];
+    if (!id) throw new UsageError('Missing RUN_ID');
+    if (!values.csv) throw new UsageError('runs export needs --csv (the only format so far)');
+    const rows = await withContext(values['data-dir'], async (ctx) => {
+      unwrap<RunDetail>(await dispatch(ctx, 'runs:get', { id }));
+      return ctx.runs.exportRows(id);
+    });
+    const lines = ['step,name,value', ...rows.map((r) => `${r.step},${r.name},${r.value ?? ''}`)];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.ok;
+  }
+  throw new UsageError(sub ? `Unknown runs command: ${sub}` : 'Missing runs command (list or export)');
+}
+
+async function experimentsCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {});
+  const experiments = await withContext(values['data-dir'], (ctx) => ctx.runs.experiments());
+  if (values.json) {
+    console.log(JSON.stringify({ experiments }));
+    return EXIT.ok;
+  }
+  for (const e of experiments) {
+    console.log(`${e.key} — ${e.title}\n  ${e.description}\n  presets: ${e.presets.map((p) => p.name).join(', ')}`);
+    for (const f of e.fields) {
+      const range = [
+        f.minimum !== undefined ? `≥ ${f.minimum}` : f.exclusiveMinimum !== undefined ? `> ${f.exclusiveMinimum}` : '',
+        f.maximum !== undefined ? `≤ ${f.maximum}` : f.exclusiveMaximum !== undefined ? `< ${f.exclusiveMaximum}` : '',
+      ].filter(Boolean);
+      console.log(`    --set ${f.key}=…  ${f.type}${range.length ? ` (${range.join(', ')})` : ''}, default ${JSON.stringify(f.default)}  ${f.description}`);
+    }
+  }
+  return EXIT.ok;
+}
+
+async function doctorCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {});
+  const spawn = forkTrainer(TRAINER_PATH);
+  const chosen = await probeBackend(spawn);
+  const each = await Promise.all(BACKEND_NAMES.map(async (name) => ({ name, ...(await probeBackend(spawn, name)) })));
+  const report = {
+    selected: chosen.backend,
+    error: chosen.error ?? null,
+    backends: each.map((b) => ({
+      name: b.name,
+      loads: b.backend !== null,
+      gpu: b.backend?.gpu ?? false,
+      reason: b.backend ? null : (b.error ?? null),
+      versions: b.backend?.versions ?? null,
+    })),
+    gpuHelp: GPU_HELP,
+  };
+  if (values.json) {
+    console.log(JSON.stringify(report));
+    return chosen.backend ? EXIT.ok : EXIT.failed;
+  }
+  console.log(chosen.backend ? `Runs train on: ${chosen.backend.name}${chosen.backend.gpu ? ' (GPU)' : ' (CPU)'}` : `No backend loads: ${chosen.error}`);
+  for (const s of chosen.backend?.skipped ?? []) console.log(`  skipped ${s.name}: ${s.reason}`);
+  console.log('\nEach backend on its own:');
+  for (const b of report.backends) {
+    const reason = b.reason ? `no — ${b.reason.replace(/^No TensorFlow.js backend could be loaded \((.*)\)$/, '$1')}` : 'yes';
+    console.log(`  ${b.name.padEnd(14)} ${b.loads ? `loads${b.gpu ? ', GPU in use' : ''}` : reason}`);
+  }
+  if (!chosen.backend?.gpu) console.log(`\nTo train on an NVIDIA GPU:\n${GPU_HELP.map((l) => `  - ${l}`).join('\n')}`);
+  return chosen.backend ? EXIT.ok : EXIT.failed;
+}
+
+const GPU_HELP = [
+  GPU_REQUIREMENTS,
+  'Run `npm install` on that machine with access to the internet: @tensorflow/tfjs-node-gpu is an optional dependency allowed to run its install script (package.json "allowScripts"), which downloads libtensorflow with GPU support.',
+  'Check `nvidia-smi` works and that LD_LIBRARY_PATH includes the CUDA 11.2 and cuDNN 8.1 lib64 folders.',
+  'Phenobook sets TF_FORCE_GPU_ALLOW_GROWTH=true so TensorFlow does not reserve all GPU memory.',
+  'Then run `npx phenobook doctor` again: it should say "Runs train on: tfjs-node-gpu (GPU)".',
+];
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -109,7 +326,11 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return command ? EXIT.ok : EXIT.usage;
     }
-    if (command === 'projects') return projectsCommand(rest);
+    if (command === 'projects') return await projectsCommand(rest);
+    if (command === 'run') return await runCommand(rest);
+    if (command === 'runs') return await runsCommand(rest);
+    if (command === 'experiments') return await experimentsCommand(rest);
+    if (command === 'doctor') return await doctorCommand(rest);
     throw new UsageError(`Unknown command: ${command}`);
   } catch (err) {
     if (err instanceof UsageError) {

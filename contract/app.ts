@@ -6,4 +6,7 @@ export interface AppInfo {
   dataDir: string;
   databasePath: string;
   schemaVersion: number;
+  hostname: string;
+  /** CPU cores available to trainer processes. */
+  cpus: number;
 }

@@ -1,4 +1,19 @@
+import type { MetricPoint } from './runs';
+
 /** Events pushed from host to renderer (IPC in desktop mode, an event stream in browser mode). */
 export type AppEvent =
   | { type: 'projects:changed'; ids: string[] }
+  | { type: 'runs:changed'; ids: string[]; projectId: string | null }
+  | {
+      type: 'runs:progress';
+      runId: string;
+      projectId: string | null;
+      step: number;
+      total: number;
+      /** Optimizer steps per second of training time (evaluation excluded). */
+      stepsPerSecond: number | null;
+      /** Seconds left at the run's overall pace (evaluation included). */
+      etaSeconds: number | null;
+    }
+  | { type: 'runs:metrics'; runId: string; projectId: string | null; points: MetricPoint[] }
   | { type: 'host:shutdown' };

@@ -10,6 +10,17 @@ export const OP_NAMES = [
   'projects:update',
   'projects:setArchived',
   'projects:delete',
+  'experiments:list',
+  'runs:start',
+  'runs:list',
+  'runs:get',
+  'runs:metrics',
+  'runs:cancel',
+  'runs:delete',
+  'runs:rerun',
+  'settings:get',
+  'settings:update',
+  'system:backend',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

@@ -9,6 +9,26 @@ import {
   ProjectUpdateSchema,
   type Project,
 } from './projects';
+import {
+  RunListSchema,
+  RunMetricsSchema,
+  RunRefSchema,
+  RunStartSchema,
+  SettingsPatchSchema,
+  type BackendReport,
+  type ExperimentInfo,
+  type MetricSeries,
+  type RunDetail,
+  type RunSummary,
+  type Settings,
+} from './runs';
+
+/** What the backend probe found: the backend a run would use now, or why none loads. */
+export interface BackendStatus {
+  backend: BackendReport | null;
+  error?: string;
+  checkedAt: string;
+}
 
 /** An operation: its input schema, and (as a phantom type) its output. */
 export interface OpDef<I extends z.ZodType, O> {
@@ -28,6 +48,17 @@ export const operations = {
   'projects:update': op<Project>()(ProjectUpdateSchema),
   'projects:setArchived': op<Project>()(ProjectArchiveSchema),
   'projects:delete': op<{ id: string }>()(ProjectRefSchema),
+  'experiments:list': op<ExperimentInfo[]>()(NoInput),
+  'runs:start': op<RunSummary[]>()(RunStartSchema),
+  'runs:list': op<RunSummary[]>()(RunListSchema.default({ projectId: null })),
+  'runs:get': op<RunDetail>()(RunRefSchema),
+  'runs:metrics': op<MetricSeries[]>()(RunMetricsSchema),
+  'runs:cancel': op<RunSummary>()(RunRefSchema),
+  'runs:delete': op<{ id: string }>()(RunRefSchema),
+  'runs:rerun': op<RunSummary>()(RunRefSchema),
+  'settings:get': op<Settings>()(NoInput),
+  'settings:update': op<Settings>()(SettingsPatchSchema),
+  'system:backend': op<BackendStatus>()(z.strictObject({ refresh: z.boolean().default(false) }).default({ refresh: false })),
 } satisfies Record<OpName, OpDef<z.ZodType, unknown>>;
 
 type Ops = typeof operations;

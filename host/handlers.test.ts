@@ -3,20 +3,20 @@ import { snapshotTables, tempContext } from '../test/temp-context';
 import { dispatch } from './handlers';
 
 let ctx: ReturnType<typeof tempContext>;
-beforeEach(() => {
+beforeEach(async () => {
   ctx = tempContext();
-  dispatch(ctx, 'projects:create', { title: 'Existing', phenomenon: 'grokking', tags: ['keep'] });
+  await dispatch(ctx, 'projects:create', { title: 'Existing', phenomenon: 'grokking', tags: ['keep'] });
 });
 afterEach(() => ctx.cleanup());
 
 describe('dispatch', () => {
-  it('returns the created project for valid input', () => {
-    const r = dispatch(ctx, 'projects:create', { title: 'New', phenomenon: 'other' });
+  it('returns the created project for valid input', async () => {
+    const r = await dispatch(ctx, 'projects:create', { title: 'New', phenomenon: 'other' });
     expect(r.ok && (r.value as { title: string }).title).toBe('New');
   });
 
-  it('returns a structured not_found for unknown operations', () => {
-    const r = dispatch(ctx, 'projects:drop', {});
+  it('returns a structured not_found for unknown operations', async () => {
+    const r = await dispatch(ctx, 'projects:drop', {});
     expect(r).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
@@ -37,9 +37,9 @@ describe('dispatch', () => {
     ['projects:setArchived', { id: someId, archived: 'yes' }, 'archived'],
     ['projects:delete', {}, 'id'],
     ['projects:list', { sort: 'DROP TABLE projects' }, 'sort'],
-  ])('%s rejects %j with an issue at "%s" and changes nothing', (op, input, path) => {
+  ])('%s rejects %j with an issue at "%s" and changes nothing', async (op, input, path) => {
     const before = snapshotTables(ctx);
-    const r = dispatch(ctx, op, input);
+    const r = await dispatch(ctx, op, input);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('invalid_input');
@@ -48,9 +48,9 @@ describe('dispatch', () => {
     expect(snapshotTables(ctx)).toEqual(before);
   });
 
-  it('maps a missing project to not_found without changing anything', () => {
+  it('maps a missing project to not_found without changing anything', async () => {
     const before = snapshotTables(ctx);
-    const r = dispatch(ctx, 'projects:delete', { id: someId });
+    const r = await dispatch(ctx, 'projects:delete', { id: someId });
     expect(r).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(snapshotTables(ctx)).toEqual(before);
   });

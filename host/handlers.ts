@@ -1,11 +1,11 @@
-import { type z } from 'zod';
 import { isOpName, type OpName } from '../contract/names';
 import { operations, type OpOutput, type OpParsed } from '../contract/operations';
 import { fail, ok, type FieldIssue, type Result } from '../contract/result';
 import { ServiceError } from '../services/errors';
+import { issuesOf } from '../services/zod-issues';
 import type { AppContext } from '../services/app-context';
 
-type Handlers = { [K in OpName]: (ctx: AppContext, input: OpParsed<K>) => OpOutput<K> };
+type Handlers = { [K in OpName]: (ctx: AppContext, input: OpParsed<K>) => OpOutput<K> | Promise<OpOutput<K>> };
 
 /** Each operation's implementation; input is already parsed by its schema. */
 const handlers: Handlers = {
@@ -16,11 +16,22 @@ const handlers: Handlers = {
   'projects:update': (ctx, input) => ctx.projects.update(input),
   'projects:setArchived': (ctx, input) => ctx.projects.setArchived(input),
   'projects:delete': (ctx, { id }) => ctx.projects.delete(id),
+  'experiments:list': (ctx) => ctx.runs.experiments(),
+  'runs:start': (ctx, input) => ctx.runs.start(input),
+  'runs:list': (ctx, input) => ctx.runs.list(input),
+  'runs:get': (ctx, { id }) => ctx.runs.get(id),
+  'runs:metrics': (ctx, input) => ctx.runs.metrics(input),
+  'runs:cancel': (ctx, { id }) => ctx.runs.cancel(id),
+  'runs:delete': (ctx, { id }) => ctx.runs.delete(id),
+  'runs:rerun': (ctx, { id }) => ctx.runs.rerun(id),
+  'settings:get': (ctx) => ({ parallelRuns: ctx.runs.parallel }),
+  'settings:update': (ctx, patch) => {
+    if (patch.parallelRuns !== undefined) ctx.runs.setParallel(patch.parallelRuns);
+    return { parallelRuns: ctx.runs.parallel };
+  },
+  'system:backend': (ctx, { refresh }) => ctx.backendStatus(refresh),
 };
 
-export function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-}
 
 function describe(issues: FieldIssue[]): string {
   return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
@@ -30,7 +41,7 @@ function describe(issues: FieldIssue[]): string {
  * The single entry point for every transport (IPC, HTTP, CLI): the input arrives as `unknown`,
  * is parsed by the operation's schema, and any failure becomes a structured error.
  */
-export function dispatch(ctx: AppContext, op: unknown, input: unknown): Result<unknown> {
+export async function dispatch(ctx: AppContext, op: unknown, input: unknown): Promise<Result<unknown>> {
   if (!isOpName(op)) return fail('not_found', `Unknown operation: ${String(op).slice(0, 80)}`);
   const parsed = operations[op].input.safeParse(input);
   if (!parsed.success) {
@@ -39,7 +50,7 @@ export function dispatch(ctx: AppContext, op: unknown, input: unknown): Result<u
   }
   try {
     const handler = handlers[op] as (ctx: AppContext, input: unknown) => unknown;
-    return ok(handler(ctx, parsed.data));
+    return ok(await handler(ctx, parsed.data));
   } catch (err) {
     if (err instanceof ServiceError) return fail(err.code, err.message, err.issues);
     console.error(`[host] ${op} failed:`, err);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DatabaseTooNewError } from '../db/errors';
 import { createAppContext } from '../services/app-context';
+import { forkTrainer } from '../services/fork-trainer';
 import { resolveDataDir } from './data-dir';
 import { openInBrowser } from './open-browser';
 import { startWebHost } from './web-server';
@@ -37,13 +38,15 @@ export function parseLaunchArgs(argv: string[]): WebLaunchOptions {
 /** Starts browser mode and keeps running until SIGINT/SIGTERM; returns a stop function. */
 export async function runWebHost(options: WebLaunchOptions): Promise<() => Promise<void>> {
   const dataDir = resolveDataDir(options.dataDir);
+  const here = path.dirname(fileURLToPath(import.meta.url));
   const ctx = createAppContext({
     dataDir,
     mode: 'browser',
+    spawnTrainer: forkTrainer(path.join(here, 'trainer.js')),
     onBackup: (p) => console.log(`Backed up the database before upgrading it: ${p}`),
   });
   const token = randomBytes(32).toString('base64url');
-  const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../renderer');
+  const staticDir = path.join(here, '../renderer');
   let host;
   try {
     host = await startWebHost({ ctx, token, staticDir, port: options.port });
@@ -51,13 +54,6 @@ export async function runWebHost(options: WebLaunchOptions): Promise<() => Promi
     ctx.close();
     throw err;
   }
-  const url = `${host.url}#token=${token}`;
-  if (options.reason) console.log(`Browser mode: ${options.reason}`);
-  console.log(`Data: ${ctx.info.databasePath}`);
-  console.log(`Phenobook is running at ${url}`);
-  console.log('Press Ctrl-C to stop.');
-  if (options.open) openInBrowser(url);
-
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -68,8 +64,17 @@ export async function runWebHost(options: WebLaunchOptions): Promise<() => Promi
   const onSignal = () => {
     void stop().then(() => process.exit(0));
   };
+  // Before the URL is printed: a Ctrl-C (or a supervisor's SIGINT) right after it must still
+  // checkpoint and close the database rather than kill the process mid-way.
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+
+  const url = `${host.url}#token=${token}`;
+  if (options.reason) console.log(`Browser mode: ${options.reason}`);
+  console.log(`Data: ${ctx.info.databasePath}`);
+  console.log(`Phenobook is running at ${url}`);
+  console.log('Press Ctrl-C to stop.');
+  if (options.open) openInBrowser(url);
   return stop;
 }
 

@@ -102,7 +102,7 @@ export function startWebHost(options: WebHostOptions): Promise<WebHost> {
       if (err instanceof BodyError) return sendResult(res, err.result);
       return sendResult(res, fail('invalid_input', 'Request body is not valid JSON', [{ path: '', message: 'not valid JSON' }]));
     }
-    sendResult(res, dispatch(ctx, op, input));
+    sendResult(res, await dispatch(ctx, op, input));
   }
 
   function handleEvents(req: http.IncomingMessage, res: http.ServerResponse): void {

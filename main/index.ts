@@ -9,6 +9,7 @@ import { resolveDataDir } from '../host/data-dir';
 import { dispatch } from '../host/handlers';
 import { createAppContext, type AppContext } from '../services/app-context';
 import { isAppUrl, isSafeExternalUrl } from './url-trust';
+import { utilityTrainer } from './utility-trainer';
 import { mainWindowOptions } from './window-options';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,6 +66,7 @@ async function start(): Promise<void> {
       dataDir: resolveDataDir(dataDirFromArgs()),
       mode: 'desktop',
       nativeBinding: process.env.PHENOBOOK_SQLITE_BINDING || undefined,
+      spawnTrainer: utilityTrainer(path.join(here, 'trainer.js')),
     });
   } catch (err) {
     const message = err instanceof DatabaseTooNewError ? err.message : `Could not open the database: ${(err as Error).message}`;

@@ -1,10 +1,19 @@
 import type Database from 'better-sqlite3';
+import os from 'node:os';
+import path from 'node:path';
 import type { AppInfo, HostMode } from '../contract/app';
+import type { BackendStatus } from '../contract/operations';
 import { closeDatabase, DATABASE_FILE, openDatabase, type OpenOptions } from '../db/open-database';
 import { ProjectsRepo } from '../db/projects.repo';
-import path from 'node:path';
+import { RunsRepo } from '../db/runs.repo';
+import { SettingsRepo } from '../db/settings.repo';
+import { EXPERIMENTS } from '../experiments/registry';
+import type { ExperimentDefinition } from '../experiments/types';
+import type { SpawnTrainer } from '../trainer/protocol';
+import { probeBackend } from './backend-probe';
 import { EventBus } from './event-bus';
-import { ProjectsService, type Clock } from './projects.service';
+import { ProjectsService, systemClock, type Clock } from './projects.service';
+import { RunService } from './run.service';
 import { APP_VERSION } from './version';
 
 /** Everything a host needs: the open database, the services over it, and the event bus. */
@@ -13,6 +22,9 @@ export interface AppContext {
   info: AppInfo;
   events: EventBus;
   projects: ProjectsService;
+  runs: RunService;
+  /** Which backend a run would use now (probed once in a trainer process, then cached). */
+  backendStatus(refresh?: boolean): Promise<BackendStatus>;
   close(): void;
 }
 
@@ -20,24 +32,65 @@ export interface ContextOptions extends OpenOptions {
   dataDir: string;
   mode: HostMode;
   clock?: Clock;
+  /** Starts trainer processes; without it runs are stored and queued but never trained. */
+  spawnTrainer?: SpawnTrainer;
+  experiments?: ReadonlyMap<string, ExperimentDefinition>;
+  /** Trainer processes at once when the user never chose: one per core on CPU-only machines is fine. */
+  defaultParallel?: number;
+  /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
+  recover?: boolean;
 }
 
 export function createAppContext(options: ContextOptions): AppContext {
   const databasePath = path.join(options.dataDir, DATABASE_FILE);
   const opened = openDatabase(databasePath, options);
+  const clock = options.clock ?? systemClock;
   const events = new EventBus();
-  const projects = new ProjectsService(new ProjectsRepo(opened.db), events, options.clock);
+  const projectsRepo = new ProjectsRepo(opened.db);
+  const projects = new ProjectsService(projectsRepo, events, clock);
+  const runs = new RunService({
+    runs: new RunsRepo(opened.db),
+    projects: projectsRepo,
+    settings: new SettingsRepo(opened.db),
+    events,
+    experiments: options.experiments ?? EXPERIMENTS,
+    spawn: options.spawnTrainer,
+    appVersion: APP_VERSION,
+    clock,
+    defaultParallel: options.defaultParallel ?? 1,
+  });
+  if (options.recover ?? true) runs.recoverInterrupted();
+
+  let probe: Promise<BackendStatus> | undefined;
+  const backendStatus = (refresh = false): Promise<BackendStatus> => {
+    if (!options.spawnTrainer) {
+      return Promise.resolve({ backend: null, error: 'This host does not train', checkedAt: clock() });
+    }
+    if (!probe || refresh) {
+      const spawn = options.spawnTrainer;
+      probe = probeBackend(spawn).then((r) => ({ ...r, checkedAt: clock() }));
+    }
+    return probe;
+  };
+
   return {
     db: opened.db,
     events,
     projects,
+    runs,
+    backendStatus,
     info: {
       version: APP_VERSION,
       mode: options.mode,
       dataDir: options.dataDir,
       databasePath,
       schemaVersion: opened.schemaVersion,
+      hostname: os.hostname(),
+      cpus: os.availableParallelism(),
     },
-    close: () => closeDatabase(opened.db),
+    close: () => {
+      runs.shutdown();
+      closeDatabase(opened.db);
+    },
   };
 }

@@ -1,15 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createAppContext, type AppContext } from '../services/app-context';
+import { createAppContext, type AppContext, type ContextOptions } from '../services/app-context';
 
 /** A fresh app context over a database in a new temporary folder. */
-export function tempContext(): AppContext & { dir: string; cleanup(): void } {
+export function tempContext(
+  overrides: Partial<ContextOptions> = {},
+): AppContext & { dir: string; cleanup(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-test-'));
   let tick = 0;
   // A deterministic clock: each call is one second later, so sort orders are testable.
   const clock = () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)).toISOString();
-  const ctx = createAppContext({ dataDir: dir, mode: 'browser', clock });
+  const ctx = createAppContext({ dataDir: dir, mode: 'browser', clock, ...overrides });
   return Object.assign(ctx, {
     dir,
     cleanup() {

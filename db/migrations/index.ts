@@ -1,4 +1,5 @@
 import m0010 from './0010-projects';
+import m0020 from './0020-runs';
 
 export interface Migration {
   version: number;
@@ -7,6 +8,9 @@ export interface Migration {
 }
 
 /** Numbered in gaps of ten; `PRAGMA user_version` holds the last one applied. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 10, name: 'projects', sql: m0010 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 10, name: 'projects', sql: m0010 },
+  { version: 20, name: 'runs', sql: m0020 },
+];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -12,6 +12,8 @@ describe('parseRoute', () => {
     [`#/projects/${id.toUpperCase()}`, { name: 'project', id }],
     ['#/projects/<script>', { name: 'missing', path: '/projects/<script>' }],
     ['#/elsewhere', { name: 'missing', path: '/elsewhere' }],
+    [`#/runs/${id}`, { name: 'run', id }],
+    ['#/runs/123', { name: 'missing', path: '/runs/123' }],
   ])('%s', (hash, route) => expect(parseRoute(hash)).toEqual(route));
 });
 

@@ -1,0 +1,33 @@
+import type { AppEvent } from '../contract/events';
+
+const fmtSeconds = (s: number) => (s >= 90 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+
+/** Progress lines on stderr: redrawn in place on a terminal, every few seconds otherwise. */
+export function progressPrinter(labels: Map<string, string>, stream: NodeJS.WriteStream = process.stderr) {
+  const lastLine = new Map<string, number>();
+  const lastStep = new Map<string, number>();
+  const latestTestAcc = new Map<string, number>();
+  const tty = stream.isTTY === true;
+  return (event: AppEvent) => {
+    if (event.type === 'runs:metrics') {
+      const v = event.points.at(-1)?.values.testAcc;
+      if (v !== undefined) latestTestAcc.set(event.runId, v);
+      return;
+    }
+    if (event.type !== 'runs:progress') return;
+    const label = labels.get(event.runId);
+    if (!label || lastStep.get(event.runId) === event.step) return;
+    lastStep.set(event.runId, event.step);
+    const now = Date.now();
+    const finished = event.step >= event.total;
+    if (!tty && !finished && now - (lastLine.get(event.runId) ?? 0) < 3000) return;
+    lastLine.set(event.runId, now);
+    const pct = Math.floor((100 * event.step) / event.total);
+    const parts = [`${label} step ${event.step}/${event.total} (${pct}%)`];
+    if (event.stepsPerSecond) parts.push(`${event.stepsPerSecond.toFixed(1)} steps/s`);
+    if (event.etaSeconds !== null && !finished) parts.push(`ETA ${fmtSeconds(event.etaSeconds)}`);
+    const acc = latestTestAcc.get(event.runId);
+    if (acc !== undefined) parts.push(`test acc ${acc.toFixed(3)}`);
+    stream.write(`${parts.join(' · ')}\n`);
+  };
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { ProjectIdSchema } from './projects';
+
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'diverged', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** One evaluation of a run: the optimizer step it follows and metric values by name. */
+export interface MetricPoint {
+  step: number;
+  values: Record<string, number>;
+}
+
+export interface BackendReport {
+  name: BackendName;
+  tfBackend: string;
+  gpu: boolean;
+  skipped: { name: BackendName; reason: string }[];
+  versions: Record<string, string>;
+}
+
+export interface RunSummary {
+  id: string;
+  projectId: string | null;
+  groupId: string;
+  experiment: string;
+  preset: string | null;
+  seed: number;
+  status: RunStatus;
+  error: string | null;
+  backend: BackendName | null;
+  gpu: boolean | null;
+  stepsTotal: number;
+  stepsDone: number;
+  trainSeconds: number | null;
+  wallSeconds: number | null;
+  rerunOf: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** The last recorded value of each metric (null where it was not finite). */
+  final: Record<string, number | null>;
+}
+
+export interface RunDetail extends RunSummary {
+  config: Record<string, unknown>;
+  backendDetail: BackendReport | null;
+  appVersion: string;
+  dataHash: string | null;
+}
+
+export interface MetricSeries {
+  name: string;
+  steps: number[];
+  values: (number | null)[];
+  /** Points stored for this metric before any downsampling. */
+  stored: number;
+}
+
+export interface ExperimentField {
+  key: string;
+  type: 'integer' | 'number' | 'boolean' | 'string';
+  description: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  options?: string[];
+}
+
+export interface ExperimentInfo {
+  key: string;
+  title: string;
+  description: string;
+  fields: ExperimentField[];
+  presets: { name: string; config: Record<string, unknown> }[];
+}
+
+export const RunIdSchema = z.uuid({ error: 'Run id must be a UUID' });
+export const RunRefSchema = z.strictObject({ id: RunIdSchema });
+
+export const MAX_SEEDS = 20;
+
+export const RunStartSchema = z.strictObject({
+  projectId: ProjectIdSchema.nullable().default(null),
+  experiment: z.string({ error: 'experiment must be text' }).min(1, { error: 'experiment is required' }).max(100),
+  preset: z.string().max(100).optional(),
+  config: z.record(z.string().max(100), z.unknown(), { error: 'config must be an object of knob values' }).default({}),
+  seeds: z
+    .int({ error: 'seeds must be an integer' })
+    .min(1, { error: `seeds must be from 1 to ${MAX_SEEDS}` })
+    .max(MAX_SEEDS, { error: `seeds must be from 1 to ${MAX_SEEDS}` })
+    .default(1),
+});
+export type RunStart = z.input<typeof RunStartSchema>;
+
+export const RunListSchema = z.strictObject({ projectId: ProjectIdSchema.nullable().default(null) });
+
+export const RunMetricsSchema = z.strictObject({
+  id: RunIdSchema,
+  names: z.array(z.string().max(100)).max(50).optional(),
+  /** Cap on points per series for drawing; extremes and the last point are always kept. */
+  maxPoints: z.int().min(10).max(200_000).default(4000),
+});
+
+export const SettingsSchema = z.strictObject({
+  parallelRuns: z
+    .int({ error: 'parallelRuns must be an integer' })
+    .min(1, { error: 'parallelRuns must be from 1 to 16' })
+    .max(16, { error: 'parallelRuns must be from 1 to 16' }),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+export const SettingsPatchSchema = SettingsSchema.partial().strict();

@@ -1,0 +1,239 @@
+import type Database from 'better-sqlite3';
+import type { BackendReport, MetricPoint, MetricSeries, RunDetail, RunStatus, RunSummary } from '../contract/runs';
+
+export interface RunRow {
+  id: string;
+  project_id: string | null;
+  group_id: string;
+  experiment: string;
+  preset: string | null;
+  config: string;
+  seed: number;
+  status: RunStatus;
+  error: string | null;
+  backend: RunSummary['backend'];
+  gpu: number | null;
+  backend_detail: string | null;
+  app_version: string;
+  data_hash: string | null;
+  steps_total: number;
+  steps_done: number;
+  train_seconds: number | null;
+  wall_seconds: number | null;
+  rerun_of: string | null;
+  owner_pid: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface RunInsert {
+  id: string;
+  projectId: string | null;
+  groupId: string;
+  experiment: string;
+  preset: string | null;
+  config: Record<string, unknown>;
+  seed: number;
+  appVersion: string;
+  stepsTotal: number;
+  rerunOf: string | null;
+  /** The host process that queued it (runs of a dead owner are marked interrupted). */
+  ownerPid: number;
+  now: string;
+}
+
+export interface RunStartedPatch {
+  backend: BackendReport;
+  ownerPid: number;
+  now: string;
+}
+
+export interface RunFinishedPatch {
+  status: Exclude<RunStatus, 'queued' | 'running'>;
+  error: string | null;
+  stepsDone?: number;
+  trainSeconds?: number | null;
+  wallSeconds?: number | null;
+  dataHash?: string | null;
+  now: string;
+}
+
+function toSummary(row: RunRow, final: Record<string, number | null>): RunSummary {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    groupId: row.group_id,
+    experiment: row.experiment,
+    preset: row.preset,
+    seed: row.seed,
+    status: row.status,
+    error: row.error,
+    backend: row.backend,
+    gpu: row.gpu === null ? null : row.gpu === 1,
+    stepsTotal: row.steps_total,
+    stepsDone: row.steps_done,
+    trainSeconds: row.train_seconds,
+    wallSeconds: row.wall_seconds,
+    rerunOf: row.rerun_of,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    final,
+  };
+}
+
+export class RunsRepo {
+  private readonly nameIds = new Map<string, number>();
+  private readonly stmts;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at)
+         VALUES (@id, @projectId, @groupId, @experiment, @preset, @config, @seed, 'queued', @appVersion, @stepsTotal, @rerunOf, @ownerPid, @now)`,
+      ),
+      byId: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
+      byProject: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, seed'),
+      all: db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY created_at DESC, seed'),
+      byStatus: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at, seed'),
+      started: db.prepare(
+        `UPDATE runs SET status = 'running', backend = @backend, gpu = @gpu, backend_detail = @detail, owner_pid = @ownerPid, started_at = @now
+         WHERE id = @id AND status = 'queued'`,
+      ),
+      progress: db.prepare('UPDATE runs SET steps_done = ? WHERE id = ?'),
+      finished: db.prepare(
+        `UPDATE runs SET status = @status, error = @error, steps_done = coalesce(@stepsDone, steps_done),
+           train_seconds = coalesce(@trainSeconds, train_seconds), wall_seconds = coalesce(@wallSeconds, wall_seconds),
+           data_hash = coalesce(@dataHash, data_hash), finished_at = @now
+         WHERE id = @id AND status IN ('queued', 'running')`,
+      ),
+      delete: db.prepare('DELETE FROM runs WHERE id = ?'),
+      nameId: db.prepare<[string], { id: number }>('SELECT id FROM metric_names WHERE name = ?'),
+      insertName: db.prepare('INSERT INTO metric_names (name) VALUES (?)'),
+      insertMetric: db.prepare('INSERT OR REPLACE INTO metrics (run_id, name_id, step, value) VALUES (?, ?, ?, ?)'),
+      finalValues: db.prepare<[string], { name: string; value: number | null }>(
+        `SELECT n.name, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id
+         WHERE m.run_id = ? AND m.step = (SELECT max(step) FROM metrics m2 WHERE m2.run_id = m.run_id AND m2.name_id = m.name_id)`,
+      ),
+      metricNames: db.prepare<[string], { name: string; id: number }>(
+        'SELECT DISTINCT n.name, n.id FROM metrics m JOIN metric_names n ON n.id = m.name_id WHERE m.run_id = ? ORDER BY n.name',
+      ),
+      series: db.prepare<[string, number], [number, number | null]>(
+        'SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? ORDER BY step',
+      ),
+      allMetrics: db.prepare<[string], { step: number; name: string; value: number | null }>(
+        `SELECT m.step, n.name, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id
+         WHERE m.run_id = ? ORDER BY m.step, n.name`,
+      ),
+    };
+  }
+
+  insert(run: RunInsert): void {
+    this.stmts.insert.run({ ...run, config: JSON.stringify(run.config) });
+  }
+
+  private final(id: string): Record<string, number | null> {
+    return Object.fromEntries(this.stmts.finalValues.all(id).map((r) => [r.name, r.value]));
+  }
+
+  getRow(id: string): RunRow | undefined {
+    return this.stmts.byId.get(id);
+  }
+
+  get(id: string): RunDetail | undefined {
+    const row = this.stmts.byId.get(id);
+    if (!row) return undefined;
+    return {
+      ...toSummary(row, this.final(id)),
+      config: JSON.parse(row.config) as Record<string, unknown>,
+      backendDetail: row.backend_detail ? (JSON.parse(row.backend_detail) as BackendReport) : null,
+      appVersion: row.app_version,
+      dataHash: row.data_hash,
+    };
+  }
+
+  list(projectId: string | null): RunSummary[] {
+    const rows = projectId ? this.stmts.byProject.all(projectId) : this.stmts.all.all();
+    return rows.map((r) => toSummary(r, this.final(r.id)));
+  }
+
+  withStatus(status: RunStatus): RunRow[] {
+    return this.stmts.byStatus.all(status);
+  }
+
+  markStarted(id: string, p: RunStartedPatch): boolean {
+    return (
+      this.stmts.started.run({
+        id,
+        backend: p.backend.name,
+        gpu: p.backend.gpu ? 1 : 0,
+        detail: JSON.stringify(p.backend),
+        ownerPid: p.ownerPid,
+        now: p.now,
+      }).changes > 0
+    );
+  }
+
+  markProgress(id: string, stepsDone: number): void {
+    this.stmts.progress.run(stepsDone, id);
+  }
+
+  /** Moves a queued or running run to a final status; false if it had already finished. */
+  markFinished(id: string, p: RunFinishedPatch): boolean {
+    return (
+      this.stmts.finished.run({
+        id,
+        status: p.status,
+        error: p.error,
+        stepsDone: p.stepsDone ?? null,
+        trainSeconds: p.trainSeconds ?? null,
+        wallSeconds: p.wallSeconds ?? null,
+        dataHash: p.dataHash ?? null,
+        now: p.now,
+      }).changes > 0
+    );
+  }
+
+  delete(id: string): boolean {
+    return this.stmts.delete.run(id).changes > 0;
+  }
+
+  private nameId(name: string): number {
+    let id = this.nameIds.get(name);
+    if (id === undefined) {
+      id = this.stmts.nameId.get(name)?.id ?? Number(this.stmts.insertName.run(name).lastInsertRowid);
+      this.nameIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** Writes a batch of evaluations in one transaction (non-finite values are stored as NULL). */
+  insertMetrics(runId: string, points: readonly MetricPoint[]): number {
+    let rows = 0;
+    this.db.transaction(() => {
+      for (const point of points) {
+        for (const [name, value] of Object.entries(point.values)) {
+          this.stmts.insertMetric.run(runId, this.nameId(name), point.step, Number.isFinite(value) ? value : null);
+          rows++;
+        }
+      }
+    })();
+    return rows;
+  }
+
+  series(runId: string, names?: readonly string[]): { name: string; steps: number[]; values: (number | null)[] }[] {
+    const available = this.stmts.metricNames.all(runId);
+    const wanted = names ? available.filter((n) => names.includes(n.name)) : available;
+    return wanted.map(({ name, id }) => {
+      const rows = this.stmts.series.raw().all(runId, id);
+      return { name, steps: rows.map((r) => r[0]), values: rows.map((r) => r[1]) };
+    });
+  }
+
+  allMetrics(runId: string): { step: number; name: string; value: number | null }[] {
+    return this.stmts.allMetrics.all(runId);
+  }
+}
+
+export type { MetricSeries };

@@ -1,0 +1,33 @@
+import { utilityProcess } from 'electron';
+import type { SpawnTrainer, TrainerHandle, TrainerToHost } from '../trainer/protocol';
+
+/** Trainer processes in desktop mode: Electron's utilityProcess (a Node child without a window). */
+export function utilityTrainer(entryPath: string): SpawnTrainer {
+  return (): TrainerHandle => {
+    const child = utilityProcess.fork(entryPath, [], {
+      serviceName: 'Phenobook trainer',
+      stdio: 'inherit',
+      env: { ...process.env, TF_FORCE_GPU_ALLOW_GROWTH: 'true' },
+    });
+    let exited = false;
+    const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
+    child.on('exit', (code) => {
+      exited = true;
+      // utilityProcess reports no signal; a kill shows up as a non-zero code.
+      for (const l of exitListeners) l(code, null);
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      send: (m) => {
+        if (!exited) child.postMessage(m);
+      },
+      onMessage: (l) => child.on('message', (m: unknown) => l(m as TrainerToHost)),
+      onExit: (l) => void exitListeners.push(l),
+      kill: () => {
+        if (!exited) child.kill();
+      },
+    };
+  };
+}

@@ -1,0 +1,386 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { ExperimentInfo, MetricSeries, RunDetail, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
+import { downsampleMinMax } from '../common/downsample';
+import type { RunsRepo } from '../db/runs.repo';
+import type { SettingsRepo } from '../db/settings.repo';
+import type { ProjectsRepo } from '../db/projects.repo';
+import { describeExperiment } from '../experiments/describe';
+import type { ExperimentDefinition } from '../experiments/types';
+import type { SpawnTrainer, TrainerHandle, TrainerToHost } from '../trainer/protocol';
+import { notFound, ServiceError } from './errors';
+import type { EventBus } from './event-bus';
+import type { Clock } from './projects.service';
+import { issuesOf } from './zod-issues';
+
+/** After a cancel request, how long a trainer gets to stop between steps before it is killed. */
+export const CANCEL_GRACE_MS = 1500;
+const SETTINGS_KEY = 'parallelRuns';
+
+interface ActiveRun {
+  id: string;
+  projectId: string | null;
+  handle: TrainerHandle;
+  spawnedAt: number;
+  cancelRequested: boolean;
+  ended: boolean;
+  killTimer?: ReturnType<typeof setTimeout>;
+}
+
+export interface RunServiceDeps {
+  runs: RunsRepo;
+  projects: ProjectsRepo;
+  settings: SettingsRepo;
+  events: EventBus;
+  experiments: ReadonlyMap<string, ExperimentDefinition>;
+  /** Starts a trainer process; absent where this host cannot train (runs stay queued). */
+  spawn?: SpawnTrainer;
+  appVersion: string;
+  clock: Clock;
+  /** Default number of trainer processes when the setting was never changed. */
+  defaultParallel?: number;
+}
+
+type Settled = (run: RunDetail) => void;
+
+export class RunService {
+  private readonly queue: string[] = [];
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly settledListeners = new Set<Settled>();
+  /** Set by shutdown(): late trainer messages and exits must not touch the closed database. */
+  private closed = false;
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  experiments(): ExperimentInfo[] {
+    return [...this.deps.experiments.values()].map(describeExperiment);
+  }
+
+  get parallel(): number {
+    const stored = this.deps.settings.get(SETTINGS_KEY);
+    return typeof stored === 'number' ? stored : (this.deps.defaultParallel ?? 1);
+  }
+
+  setParallel(n: number): void {
+    this.deps.settings.set(SETTINGS_KEY, n);
+    this.pump();
+  }
+
+  /** Parses a config for an experiment; issues are reported under `config.<knob>`. */
+  resolveConfig(experimentKey: string, preset: string | undefined, config: Record<string, unknown>) {
+    const def = this.deps.experiments.get(experimentKey);
+    if (!def) {
+      const known = [...this.deps.experiments.keys()].join(', ');
+      throw new ServiceError('invalid_input', `Unknown experiment "${experimentKey}" (known: ${known})`, [
+        { path: 'experiment', message: `must be one of: ${known}` },
+      ]);
+    }
+    const presetValues = preset === undefined ? {} : def.presets[preset];
+    if (!presetValues) {
+      const names = Object.keys(def.presets).join(', ');
+      throw new ServiceError('invalid_input', `Unknown preset "${preset}" for ${def.key} (presets: ${names})`, [
+        { path: 'preset', message: `must be one of: ${names}` },
+      ]);
+    }
+    const parsed = def.configSchema.safeParse({ ...presetValues, ...config });
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error).map((i) => ({ ...i, path: i.path ? `config.${i.path}` : 'config' }));
+      throw new ServiceError('invalid_input', `Invalid ${def.key} config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+    }
+    return { def, config: parsed.data as Record<string, unknown> };
+  }
+
+  /** Creates one run per seed (seed, seed+1, …) and queues them. */
+  start(input: z.output<typeof RunStartSchema>): RunSummary[] {
+    if (input.projectId && !this.deps.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    const { def, config } = this.resolveConfig(input.experiment, input.preset, input.config);
+    const baseSeed = typeof config.seed === 'number' ? config.seed : 0;
+    const groupId = randomUUID();
+    const now = this.deps.clock();
+    const ids: string[] = [];
+    for (let i = 0; i < input.seeds; i++) {
+      const seeded = { ...config, seed: baseSeed + i };
+      const id = randomUUID();
+      this.deps.runs.insert({
+        id,
+        projectId: input.projectId,
+        groupId,
+        experiment: def.key,
+        preset: input.preset ?? null,
+        config: seeded,
+        seed: baseSeed + i,
+        appVersion: this.deps.appVersion,
+        stepsTotal: def.totalSteps(seeded),
+        rerunOf: null,
+        ownerPid: process.pid,
+        now,
+      });
+      ids.push(id);
+    }
+    this.queue.push(...ids);
+    this.changed(ids, input.projectId);
+    this.pump();
+    return ids.map((id) => this.summary(id));
+  }
+
+  /** A new run from a stored run's exact config. */
+  rerun(id: string): RunSummary {
+    const old = this.get(id);
+    const { def, config } = this.resolveConfig(old.experiment, undefined, old.config);
+    const newId = randomUUID();
+    this.deps.runs.insert({
+      id: newId,
+      projectId: old.projectId,
+      groupId: randomUUID(),
+      experiment: def.key,
+      preset: old.preset,
+      config,
+      seed: old.seed,
+      appVersion: this.deps.appVersion,
+      stepsTotal: def.totalSteps(config),
+      rerunOf: old.id,
+      ownerPid: process.pid,
+      now: this.deps.clock(),
+    });
+    this.queue.push(newId);
+    this.changed([newId], old.projectId);
+    this.pump();
+    return this.summary(newId);
+  }
+
+  list(input: z.output<typeof RunListSchema>): RunSummary[] {
+    return this.deps.runs.list(input.projectId);
+  }
+
+  get(id: string): RunDetail {
+    const run = this.deps.runs.get(id);
+    if (!run) throw notFound('Run', id);
+    return run;
+  }
+
+  private summary(id: string): RunSummary {
+    const { config: _c, backendDetail: _b, appVersion: _a, dataHash: _d, ...summary } = this.get(id);
+    return summary;
+  }
+
+  metrics(input: z.output<typeof RunMetricsSchema>): MetricSeries[] {
+    this.get(input.id);
+    return this.deps.runs.series(input.id, input.names).map((s) => {
+      const d = downsampleMinMax(s.steps, s.values, input.maxPoints);
+      return { name: s.name, steps: d.xs, values: d.ys, stored: s.steps.length };
+    });
+  }
+
+  /** Every stored metric of a run as rows, for CSV export. */
+  exportRows(id: string): { step: number; name: string; value: number | null }[] {
+    this.get(id);
+    return this.deps.runs.allMetrics(id);
+  }
+
+  cancel(id: string): RunSummary {
+    const run = this.get(id);
+    const queued = this.queue.indexOf(id);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.finish(id, run.projectId, { status: 'cancelled', error: 'Cancelled before it started' });
+    } else {
+      const active = this.active.get(id);
+      if (!active) throw new ServiceError('conflict', `Run ${id} is not running (status: ${run.status})`);
+      this.requestStop(active);
+    }
+    return this.summary(id);
+  }
+
+  delete(id: string): { id: string } {
+    const run = this.get(id);
+    if (this.active.has(id) || this.queue.includes(id)) {
+      throw new ServiceError('conflict', 'Cancel this run before deleting it');
+    }
+    this.deps.runs.delete(id);
+    this.changed([id], run.projectId);
+    return { id };
+  }
+
+  /** Resolves when every given run has reached a final status. */
+  whenSettled(ids: readonly string[]): Promise<RunDetail[]> {
+    const pending = new Set(ids.filter((id) => ['queued', 'running'].includes(this.get(id).status)));
+    if (pending.size === 0) return Promise.resolve(ids.map((id) => this.get(id)));
+    return new Promise((resolve) => {
+      const listener: Settled = (run) => {
+        pending.delete(run.id);
+        if (pending.size === 0) {
+          this.settledListeners.delete(listener);
+          resolve(ids.map((id) => this.get(id)));
+        }
+      };
+      this.settledListeners.add(listener);
+    });
+  }
+
+  /**
+   * Runs left queued or running by a host that is gone (crash, kill, power loss) are marked
+   * interrupted. Runs owned by another live process (e.g. a CLI run) are left alone.
+   */
+  recoverInterrupted(isAlive: (pid: number) => boolean = processIsAlive): number {
+    let count = 0;
+    for (const status of ['running', 'queued'] as const) {
+      for (const row of this.deps.runs.withStatus(status)) {
+        if (this.active.has(row.id) || this.queue.includes(row.id)) continue;
+        if (row.owner_pid !== null && row.owner_pid !== process.pid && isAlive(row.owner_pid)) continue;
+        const error =
+          status === 'running'
+            ? 'Interrupted: the app stopped while this run was training'
+            : 'Interrupted: the app stopped before this run started';
+        if (this.deps.runs.markFinished(row.id, { status: 'interrupted', error, now: this.deps.clock() })) {
+          this.changed([row.id], row.project_id);
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Stops every trainer (host shutdown): runs end as interrupted, not failed. */
+  shutdown(): void {
+    this.closed = true;
+    for (const id of this.queue.splice(0)) {
+      this.deps.runs.markFinished(id, { status: 'interrupted', error: 'Interrupted: the app stopped before this run started', now: this.deps.clock() });
+    }
+    for (const active of this.active.values()) {
+      active.ended = true;
+      active.handle.kill();
+      this.deps.runs.markFinished(active.id, {
+        status: 'interrupted',
+        error: 'Interrupted: the app stopped while this run was training',
+        now: this.deps.clock(),
+      });
+    }
+    this.active.clear();
+  }
+
+  private pump(): void {
+    if (!this.deps.spawn || this.closed) return;
+    while (this.active.size < this.parallel && this.queue.length > 0) {
+      const id = this.queue.shift()!;
+      const row = this.deps.runs.getRow(id);
+      if (!row || row.status !== 'queued') continue;
+      this.launch(row.id, row.project_id, row.experiment, JSON.parse(row.config) as Record<string, unknown>);
+    }
+  }
+
+  private launch(id: string, projectId: string | null, experiment: string, config: Record<string, unknown>): void {
+    let handle: TrainerHandle;
+    try {
+      handle = this.deps.spawn!();
+    } catch (err) {
+      this.finish(id, projectId, { status: 'failed', error: `Could not start a trainer process: ${(err as Error).message}` });
+      return;
+    }
+    const active: ActiveRun = { id, projectId, handle, spawnedAt: performance.now(), cancelRequested: false, ended: false };
+    this.active.set(id, active);
+    handle.onMessage((message) => this.onTrainerMessage(active, message));
+    handle.onExit((code, signal) => this.onTrainerExit(active, code, signal));
+    handle.send({ type: 'start', runId: id, experiment, config, backend: backendOverride() });
+  }
+
+  private onTrainerMessage(active: ActiveRun, message: TrainerToHost): void {
+    if (this.closed || message.type === 'probed' || active.ended || message.runId !== active.id) return;
+    const { id, projectId } = active;
+    const now = this.deps.clock();
+    switch (message.type) {
+      case 'started':
+        this.deps.runs.markStarted(id, { backend: message.backend, ownerPid: process.pid, now });
+        this.changed([id], projectId);
+        break;
+      case 'progress': {
+        this.deps.runs.markProgress(id, message.step);
+        const wall = (performance.now() - active.spawnedAt) / 1000;
+        const rate = message.step > 0 ? message.step / wall : 0;
+        this.deps.events.emit({
+          type: 'runs:progress',
+          runId: id,
+          projectId,
+          step: message.step,
+          total: message.total,
+          stepsPerSecond: message.trainSeconds > 0 ? message.step / message.trainSeconds : null,
+          etaSeconds: rate > 0 ? (message.total - message.step) / rate : null,
+        });
+        break;
+      }
+      case 'metrics':
+        this.deps.runs.insertMetrics(id, message.points);
+        this.deps.events.emit({ type: 'runs:metrics', runId: id, projectId, points: message.points });
+        break;
+      case 'done':
+        this.finish(id, projectId, {
+          status: message.status,
+          error: message.status === 'cancelled' ? 'Cancelled' : (message.reason ?? null),
+          stepsDone: message.stepsCompleted,
+          trainSeconds: message.trainSeconds,
+          wallSeconds: message.wallSeconds,
+          dataHash: message.dataHash,
+        });
+        break;
+      case 'failed':
+        this.finish(id, projectId, { status: 'failed', error: message.reason });
+        break;
+    }
+  }
+
+  private onTrainerExit(active: ActiveRun, code: number | null, signal: string | null): void {
+    clearTimeout(active.killTimer);
+    if (this.closed) return;
+    if (!active.ended) {
+      if (active.cancelRequested) {
+        this.finish(active.id, active.projectId, { status: 'cancelled', error: 'Cancelled (the trainer was stopped after the grace period)' });
+      } else {
+        const reason =
+          signal === 'SIGKILL'
+            ? 'The trainer process was killed (SIGKILL), e.g. by the out-of-memory killer or by hand'
+            : signal
+              ? `The trainer process ended on signal ${signal}`
+              : `The trainer process exited unexpectedly with code ${code}`;
+        this.finish(active.id, active.projectId, { status: 'failed', error: reason });
+      }
+    }
+    this.active.delete(active.id);
+    this.pump();
+  }
+
+  private requestStop(active: ActiveRun): void {
+    if (active.cancelRequested) return;
+    active.cancelRequested = true;
+    active.handle.send({ type: 'cancel' });
+    active.killTimer = setTimeout(() => active.handle.kill(), CANCEL_GRACE_MS);
+  }
+
+  private finish(id: string, projectId: string | null, patch: Omit<Parameters<RunsRepo['markFinished']>[1], 'now'>): void {
+    const active = this.active.get(id);
+    if (active) {
+      active.ended = true;
+      clearTimeout(active.killTimer);
+    }
+    this.deps.runs.markFinished(id, { ...patch, now: this.deps.clock() });
+    this.changed([id], projectId);
+    const run = this.get(id);
+    for (const listener of [...this.settledListeners]) listener(run);
+  }
+
+  private changed(ids: string[], projectId: string | null): void {
+    this.deps.events.emit({ type: 'runs:changed', ids, projectId });
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function backendOverride() {
+  const value = process.env.PHENOBOOK_BACKEND;
+  return value === 'tfjs-node-gpu' || value === 'tfjs-node' || value === 'wasm' || value === 'cpu' ? value : undefined;
+}

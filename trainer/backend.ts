@@ -1,0 +1,104 @@
+/**
+ * Chooses the fastest TensorFlow.js backend that loads here: tfjs-node-gpu → tfjs-node → wasm → cpu.
+ * Each is tried safely and every skip is recorded with its reason, so a run can say which backend
+ * ran, whether a GPU was really used, and why the faster ones were not.
+ */
+import type { Tf } from '../experiments/types';
+
+export const BACKEND_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_ORDER)[number];
+
+export interface BackendInfo {
+  name: BackendName;
+  /** What tf.getBackend() reports ('tensorflow' for both native packages). */
+  tfBackend: string;
+  /** True only when a GPU device was actually used. */
+  gpu: boolean;
+  /** Faster backends that were not used, and why. */
+  skipped: { name: BackendName; reason: string }[];
+  versions: Record<string, string>;
+}
+
+export const GPU_REQUIREMENTS =
+  'tfjs-node-gpu 4.22 needs Linux x86-64 with an NVIDIA driver, CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) on the library path';
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? 'unknown error';
+}
+
+function explainNativeFailure(name: BackendName, err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return `@tensorflow/${name} is not installed (its install downloads libtensorflow; it is an optional dependency and was dropped where that download failed)`;
+  }
+  const line = firstLine(err);
+  if (name === 'tfjs-node-gpu' && /libcud|cuda|cudnn/i.test(line)) return `${line}: ${GPU_REQUIREMENTS}`;
+  return line;
+}
+
+/** Whether the native GPU build actually placed work on a GPU (set by the caller's probe). */
+export type GpuProbe = () => Promise<boolean>;
+
+async function tryNative(name: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Tf> {
+  process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= 'true';
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // The native packages register the 'tensorflow' backend on the shared tfjs-core instance.
+  await import(/* @vite-ignore */ `@tensorflow/${name}`);
+  const tf = await import('@tensorflow/tfjs-core');
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
+  tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());
+  return tf;
+}
+
+async function tryJs(name: 'wasm' | 'cpu'): Promise<Tf> {
+  const tf = await import('@tensorflow/tfjs-core');
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  else await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend(name))) throw new Error(`the ${name} backend did not initialise`);
+  await tf.ready();
+  return tf;
+}
+
+function versionsOf(tf: Tf, name: BackendName): Record<string, string> {
+  const v: Record<string, string> = { 'tfjs-core': tf.version_core, node: process.versions.node };
+  if (process.versions.electron) v.electron = process.versions.electron;
+  if (name === 'tfjs-node' || name === 'tfjs-node-gpu') {
+    const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+    if (binding?.TF_Version) v.libtensorflow = binding.TF_Version;
+  }
+  return v;
+}
+
+export interface SelectOptions {
+  /** Use exactly this backend (fails if it cannot load). */
+  only?: BackendName;
+  /** Decides `gpu` for tfjs-node-gpu; without it the GPU build is reported as not proven to use a GPU. */
+  gpuProbe?: GpuProbe;
+}
+
+export async function selectBackend(options: SelectOptions = {}): Promise<{ tf: Tf; info: BackendInfo }> {
+  const order = options.only ? [options.only] : BACKEND_ORDER;
+  const skipped: BackendInfo['skipped'] = [];
+  // Skipped backends before the forced one are still worth explaining in `doctor`.
+  for (const name of order) {
+    try {
+      const tf = name === 'wasm' || name === 'cpu' ? await tryJs(name) : await tryNative(name);
+      const gpu = name === 'tfjs-node-gpu' ? ((await options.gpuProbe?.()) ?? false) : false;
+      if (name === 'tfjs-node-gpu' && !gpu) {
+        skipped.push({ name, reason: 'loaded, but no GPU device was used (CUDA found no usable GPU); training runs on the CPU through it' });
+      }
+      return { tf, info: { name, tfBackend: tf.getBackend(), gpu, skipped, versions: versionsOf(tf, name) } };
+    } catch (err) {
+      skipped.push({ name, reason: name === 'wasm' || name === 'cpu' ? firstLine(err) : explainNativeFailure(name, err) });
+    }
+  }
+  const detail = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  throw new Error(`No TensorFlow.js backend could be loaded (${detail})`);
+}
+
+export function parseBackendName(value: string | undefined): BackendName | undefined {
+  if (!value) return undefined;
+  if ((BACKEND_ORDER as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`PHENOBOOK_BACKEND must be one of ${BACKEND_ORDER.join(', ')}, got "${value}"`);
+}

@@ -1,0 +1,46 @@
+/**
+ * The trainer process: `child_process.fork` (browser mode, CLI) or Electron's `utilityProcess`.
+ * Training never runs on the host's event loop; this process trains one run and exits.
+ */
+import type { HostToTrainer, TrainerPort, TrainerToHost } from './protocol';
+import { serveTrainer } from './trainer-core';
+
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+function makePort(): { port: TrainerPort; drain(): Promise<void> } {
+  const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+  if (parentPort) {
+    return {
+      port: {
+        send: (m: TrainerToHost) => parentPort.postMessage(m),
+        onMessage: (l) => parentPort.on('message', (e) => l(e.data as HostToTrainer)),
+      },
+      drain: () => new Promise((r) => setTimeout(r, 50)),
+    };
+  }
+  if (!process.send) throw new Error('The trainer must be started by Phenobook (no IPC channel)');
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  return {
+    port: {
+      send: (m: TrainerToHost) => {
+        inFlight++;
+        process.send!(m, undefined, undefined, () => {
+          if (--inFlight === 0) drained?.();
+        });
+      },
+      onMessage: (l) => process.on('message', (m) => l(m as HostToTrainer)),
+    },
+    drain: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r))),
+  };
+}
+
+const { port, drain } = makePort();
+// If the host goes away, there is nobody to train for.
+process.on('disconnect', () => process.exit(0));
+await serveTrainer(port);
+await drain();
+process.exit(0);
