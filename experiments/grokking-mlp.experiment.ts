@@ -14,11 +14,12 @@
  *   - constants (targets, indices, scale factors) are uploaded once; there are no host reads between
  *     evaluations; one training forward pass serves both the gradient and that step's train metrics.
  *
- * Measured on the default preset (wasm, 2-core machine, `npx tsx bench/grokking-profile.ts`), one
- * training step ≈ 9–10 ms, of which kernels ≈ 8 ms: the three matmuls ≈ 5.9 (gᵀ·z [59×1044]·[1044×256]
- * 2.8, z·W2ᵀ 1.6, g·W2 1.6), scatter-adds 0.45, gathers 0.23, elementwise n×N ops 0.45, AdamW (28
- * small kernels) ≈ 0.6; the rest is per-kernel engine overhead (~30 µs × 44 kernels). An evaluation
- * adds ≈ 7 ms (the 2,437-row test forward pass) every 5 steps.
+ * Measured on the default preset (wasm, 2-core machine, quietest sample; `npx tsx
+ * bench/grokking-profile.ts`): one training step ≈ 6.8 ms (≈ 146 steps/s), of which the three
+ * matmuls ≈ 5.1 ms (zᵀ·g [256×1044]·[1044×59] 1.8, z·W2ᵀ 1.7, g·W2 1.6), transpose of z 0.24,
+ * scatter-adds 0.45, gathers 0.23, other n×N elementwise ops ≈ 0.45, AdamW (28 small kernels)
+ * ≈ 0.55; the rest is per-kernel engine overhead (~25 µs × 45 kernels). An evaluation adds ≈ 7 ms
+ * (mostly the 2,437-row test forward pass) every 5 steps.
  */
 import { createHash } from 'node:crypto';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
