@@ -61,36 +61,36 @@ export function trainSize(p: number, trainFraction: number): number {
 export const grokkingMlpConfigSchema = z
   .strictObject({
     /** Modulus: the task is c = (a + b) mod p. */
-    p: intField('p', 2, 400).default(59),
+    p: intField('p', 2, 400).default(59).describe('Modulus: the task is c = (a + b) mod p'),
     /** Hidden width N (W1 ∈ R^{N×2p}, W2 ∈ R^{p×N}). */
-    width: intField('width', 1, 4096).default(256),
+    width: intField('width', 1, 4096).default(256).describe('Hidden width N'),
     /** Fraction of the p² pairs used for training; the rest is the test set. */
     trainFraction: z
       .number({ error: 'trainFraction must be a number strictly between 0 and 1' })
       .gt(0, { error: 'trainFraction must be a number strictly between 0 and 1' })
       .lt(1, { error: 'trainFraction must be a number strictly between 0 and 1' })
-      .default(0.3),
+      .default(0.3).describe('Fraction of the p² pairs used for training; the rest is the test set'),
     /** Decoupled (AdamW) weight decay. */
-    weightDecay: realField('weightDecay', 0, 1000, false).default(1.0),
-    lr: realField('lr', 0, 10, true).default(1e-2),
+    weightDecay: realField('weightDecay', 0, 1000, false).default(1.0).describe('Decoupled (AdamW) weight decay; 0 switches grokking off at fraction 0.3'),
+    lr: realField('lr', 0, 10, true).default(1e-2).describe('AdamW learning rate'),
     beta1: z
       .number({ error: 'beta1 must be a number from 0 to below 1' })
       .min(0, { error: 'beta1 must be a number from 0 to below 1' })
       .lt(1, { error: 'beta1 must be a number from 0 to below 1' })
-      .default(0.9),
+      .default(0.9).describe('AdamW β1'),
     beta2: z
       .number({ error: 'beta2 must be a number from 0 to below 1' })
       .min(0, { error: 'beta2 must be a number from 0 to below 1' })
       .lt(1, { error: 'beta2 must be a number from 0 to below 1' })
-      .default(0.98),
-    eps: realField('eps', 0, 1, true).default(1e-8),
+      .default(0.98).describe('AdamW β2'),
+    eps: realField('eps', 0, 1, true).default(1e-8).describe('AdamW ε'),
     /** Optimizer steps (full batch). */
-    steps: intField('steps', 1, 10_000_000).default(2000),
+    steps: intField('steps', 1, 10_000_000).default(2000).describe('Optimizer steps (full batch)'),
     /** Evaluate train and test every this many steps (and at step 0 and the last step). */
-    evalEvery: intField('evalEvery', 1, 1_000_000).default(5),
+    evalEvery: intField('evalEvery', 1, 1_000_000).default(5).describe('Evaluate train and test every this many steps'),
     /** Multiplies every initial weight (σ = initScale · 0.5 / (2N)^{1/3}). */
-    initScale: realField('initScale', 0, 1000, true).default(1),
-    seed: intField('seed', 0, MAX_SEED).default(0),
+    initScale: realField('initScale', 0, 1000, true).default(1).describe("Multiplies every initial weight (Omnigrok's α)"),
+    seed: intField('seed', 0, MAX_SEED).default(0).describe('Seed of the data split and the initial weights'),
   })
   .superRefine((c, ctx) => {
     if (c.lr * c.weightDecay > 1) {
