@@ -29,6 +29,8 @@ export interface Host {
   origin: string;
   port: number;
   token: string;
+  /** The host process id: trainer processes are its children. */
+  pid: number;
   dataDir: string;
   databasePath: string;
   /** Everything the host printed so far (stdout and stderr). */
@@ -37,6 +39,11 @@ export interface Host {
   op<T = unknown>(name: string, input?: unknown): Promise<OpResponse<T>>;
   /** Sends SIGINT and waits for exit; throws unless it exited 0 after checkpointing the database. */
   stop(): Promise<void>;
+  /**
+   * Kills the host with SIGKILL (a crash or power loss, no shutdown code runs) and waits until it
+   * has exited; a later stop() then only waits for that exit.
+   */
+  crash(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -91,11 +98,13 @@ export function startHost(dataDir: string): Promise<Host> {
       const token = match[2]!;
       const origin = base.replace(/\/$/, '');
       let stopping: Promise<void> | undefined;
+      let crashing: Promise<void> | undefined;
       resolve({
         url: `${base}#token=${token}`,
         origin,
         port: Number(new URL(base).port),
         token,
+        pid: child.pid!,
         dataDir,
         databasePath: path.join(dataDir, DATABASE_FILE),
         output: () => output,
@@ -107,7 +116,14 @@ export function startHost(dataDir: string): Promise<Host> {
           });
           return { status: res.status, body: (await res.json()) as OpResponse<T>['body'] };
         },
+        crash: () =>
+          (crashing ??= (async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            const { signal } = await closed;
+            if (signal !== 'SIGKILL') throw new Error(`The host ended on ${signal} instead of SIGKILL. Output:\n${output}`);
+          })()),
         stop: () =>
+          crashing ??
           (stopping ??= (async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
             const guard = setTimeout(() => child.kill('SIGKILL'), STOP_LIMIT_MS);
