@@ -286,7 +286,7 @@ test('invalid knob values: inline errors in the form, 400 with field paths over 
   await page.keyboard.press('r');
   const dialog = startDialog(page);
   await expect(dialog).toBeVisible();
-  const knob = (key: string) => dialog.locator('label.knob').filter({ has: page.getByLabel(key, { exact: true }) });
+  const knob = (key: string) => dialog.locator('div.knob').filter({ has: page.getByLabel(key, { exact: true }) });
   await dialog.getByLabel('Seeds').fill('1');
   await dialog.getByLabel('width', { exact: true }).fill('abc');
   await dialog.getByLabel('p', { exact: true }).fill('1');
@@ -298,7 +298,7 @@ test('invalid knob values: inline errors in the form, 400 with field paths over 
   await expect(dialog.getByLabel('p', { exact: true })).toHaveAttribute('aria-invalid', 'true');
   // Knobs that were fine show their range, not an error.
   await expect(knob('steps').locator('.field-error')).toHaveCount(0);
-  await expect(knob('steps').locator('.field-hint')).toHaveText('integer, ≥ 1, ≤ 10000000');
+  await expect(knob('steps').locator('.field-hint')).toHaveText('Optimizer steps (full batch); integer, ≥ 1, ≤ 10000000');
   // Focus goes back to the first invalid knob, so Escape closes only the form.
   await expect(dialog.getByLabel('p', { exact: true })).toBeFocused();
   await page.keyboard.press('Escape');
