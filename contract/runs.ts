@@ -16,8 +16,11 @@ export interface MetricPoint {
 
 export interface BackendReport {
   name: BackendName;
+  /** What tf.getBackend() reports ('tensorflow' for both native packages). */
   tfBackend: string;
+  /** True only when a GPU device was actually used. */
   gpu: boolean;
+  /** Faster backends that were not used, and why. */
   skipped: { name: BackendName; reason: string }[];
   versions: Record<string, string>;
 }

@@ -40,6 +40,7 @@ const PROJECTS = [
 test.use({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 });
 
 test('README screenshots', async ({ page, host }) => {
+  test.setTimeout(180_000);
   test.skip(process.env.PHENOBOOK_SCREENSHOTS !== '1', 'set PHENOBOOK_SCREENSHOTS=1 to regenerate docs/screenshots');
   fs.mkdirSync(OUT, { recursive: true });
 
@@ -60,6 +61,31 @@ test('README screenshots', async ({ page, host }) => {
   await expect(page.getByTestId('project-title')).toHaveText('Does weight decay cause grokking on modular addition?');
   await page.screenshot({ path: path.join(OUT, 'project-page.png'), animations: 'disabled', caret: 'hide' });
 
+  // A finished grokking run (two seeds) for the runs table and the run page.
+  const started = await host.op<{ id: string }[]>('runs:start', {
+    projectId: featured,
+    experiment: 'grokking-mlp',
+    config: { steps: 1000 },
+    seeds: 2,
+  });
+  if (!started.body.ok) throw new Error(started.body.error.message);
+  const runId = started.body.value[0]!.id;
+  await expect
+    .poll(async () => {
+      const r = await host.op<{ status: string }[]>('runs:list', { projectId: featured });
+      return r.body.ok ? r.body.value.map((x) => x.status).join(',') : '';
+    }, { timeout: 120_000 })
+    .toBe('done,done');
+  await page.reload();
+  await expect(page.getByTestId('runs-table')).toBeVisible();
+  await page.screenshot({ path: path.join(OUT, 'project-page.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+  await page.goto(`${host.origin}/#/runs/${runId}`);
+  await expect
+    .poll(() => page.getByTestId('chart-accuracy').evaluate((el) => (el as unknown as { data?: { x: number[] }[] }).data?.[0]?.x.length ?? 0))
+    .toBeGreaterThan(100);
+  await page.screenshot({ path: path.join(OUT, 'run-page.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
+  await page.goto(`${host.origin}/#/projects/${featured}`);
   await page.getByRole('link', { name: '← Projects' }).click();
   await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
   await page.keyboard.press('n');

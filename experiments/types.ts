@@ -1,5 +1,6 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
+import type { MetricPoint } from '../contract/runs';
 
 /** The TensorFlow.js namespace of whichever backend the trainer selected. */
 export type Tf = typeof TfCore;
@@ -8,11 +9,8 @@ export type Tf = typeof TfCore;
 export const CORE_METRICS = ['trainLoss', 'testLoss', 'trainAcc', 'testAcc', 'l2', 'primeCount', 'wallTime'] as const;
 export type CoreMetric = (typeof CORE_METRICS)[number];
 
-/** One evaluation: the optimizer step it follows and metric values by name. */
-export interface EvalPoint {
-  step: number;
-  values: Record<string, number>;
-}
+/** One evaluation: the optimizer step it follows and metric values by name (as stored and streamed). */
+export type EvalPoint = MetricPoint;
 
 export interface TrainContext {
   tf: Tf;

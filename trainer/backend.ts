@@ -3,21 +3,14 @@
  * Each is tried safely and every skip is recorded with its reason, so a run can say which backend
  * ran, whether a GPU was really used, and why the faster ones were not.
  */
+import { BACKEND_NAMES, type BackendName, type BackendReport } from '../contract/runs';
 import type { Tf } from '../experiments/types';
 
-export const BACKEND_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_ORDER)[number];
-
-export interface BackendInfo {
-  name: BackendName;
-  /** What tf.getBackend() reports ('tensorflow' for both native packages). */
-  tfBackend: string;
-  /** True only when a GPU device was actually used. */
-  gpu: boolean;
-  /** Faster backends that were not used, and why. */
-  skipped: { name: BackendName; reason: string }[];
-  versions: Record<string, string>;
-}
+/** Fastest first. */
+export const BACKEND_ORDER = BACKEND_NAMES;
+export type { BackendName };
+/** What a run records about its backend (the contract's BackendReport). */
+export type BackendInfo = BackendReport;
 
 export const GPU_REQUIREMENTS =
   'tfjs-node-gpu 4.22 needs Linux x86-64 with an NVIDIA driver, CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) on the library path';
