@@ -67,7 +67,7 @@ async function withContext<T>(
     dataDir: resolveDataDir(dataDir),
     mode: 'browser',
     spawnTrainer: extra.train ? forkTrainer(TRAINER_PATH) : undefined,
-    defaultParallel: extra.parallel,
+    parallelOverride: extra.parallel,
     recover: false,
   });
   try {
@@ -164,7 +164,7 @@ async function runCommand(args: string[]): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
   if (values.seeds !== undefined && values.seed !== undefined) throw new UsageError('Use --seeds N or --seed S, not both');
   const seeds = intFlag('seeds', values.seeds, 1, 20) ?? 1;
-  const seed = intFlag('seed', values.seed, 0, 2 ** 31 - 1);
+  const seed = intFlag('seed', values.seed, 0, 2 ** 32 - 1);
   if (values.backend !== undefined) {
     if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) {
       throw new UsageError(`--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${values.backend}"`);
@@ -193,12 +193,15 @@ async function runCommand(args: string[]): Promise<number> {
         process.stderr.write('\nCancelling…\n');
         for (const r of started) void dispatch(ctx, 'runs:cancel', { id: r.id });
       };
+      // Ctrl-C, or a scheduler's SIGTERM: cancel cooperatively so stored metrics end cleanly.
       process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       let finished: RunDetail[];
       try {
         finished = await ctx.runs.whenSettled(started.map((r) => r.id));
       } finally {
         process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
         unsubscribe();
       }
       const reports = finished.map((run) => runReport(run, ctx.runs.metrics({ id: run.id, maxPoints: 200_000 })));

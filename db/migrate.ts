@@ -15,10 +15,17 @@ export function assertMonotonic(migrations: readonly Migration[]): void {
 /** Applies every pending migration in one transaction; returns the versions applied. */
 export function migrate(db: Database.Database, migrations: readonly Migration[]): number[] {
   assertMonotonic(migrations);
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = migrations.filter((m) => m.version > current);
-  if (pending.length === 0) return [];
+  const pendingNow = () => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    return migrations.filter((m) => m.version > current);
+  };
+  if (pendingNow().length === 0) return [];
+  let pending: Migration[] = [];
+  // IMMEDIATE takes the write lock first, and the version is read again under it: several
+  // processes opening a new file at once (parallel CLI jobs) then migrate it exactly once.
   db.transaction(() => {
+    pending = pendingNow();
+    if (pending.length === 0) return;
     for (const m of pending) {
       try {
         db.exec(m.sql);
@@ -28,6 +35,6 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
     }
     // user_version cannot be bound as a parameter; the value is an integer we control.
     db.pragma(`user_version = ${pending.at(-1)!.version}`);
-  })();
+  }).immediate();
   return pending.map((m) => m.version);
 }

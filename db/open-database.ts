@@ -58,9 +58,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
 
   const db = new Database(file, { nativeBinding: options.nativeBinding });
   try {
+    // busy_timeout first: other processes (the CLI, a second host) may hold the lock right now.
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
 
     let backupPath: string | null = null;

@@ -144,6 +144,14 @@ export class ProjectsRepo {
     return this.deleteProject.run(id).changes > 0;
   }
 
+  /** Runs of this project that are queued or training (in any process). */
+  activeRunCount(id: string): number {
+    return this.db
+      .prepare("SELECT count(*) FROM runs WHERE project_id = ? AND status IN ('queued', 'running')")
+      .pluck()
+      .get(id) as number;
+  }
+
   count(): number {
     return this.db.prepare('SELECT count(*) FROM projects').pluck().get() as number;
   }

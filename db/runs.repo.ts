@@ -211,14 +211,20 @@ export class RunsRepo {
   /** Writes a batch of evaluations in one transaction (non-finite values are stored as NULL). */
   insertMetrics(runId: string, points: readonly MetricPoint[]): number {
     let rows = 0;
-    this.db.transaction(() => {
-      for (const point of points) {
-        for (const [name, value] of Object.entries(point.values)) {
-          this.stmts.insertMetric.run(runId, this.nameId(name), point.step, Number.isFinite(value) ? value : null);
-          rows++;
+    try {
+      this.db.transaction(() => {
+        for (const point of points) {
+          for (const [name, value] of Object.entries(point.values)) {
+            this.stmts.insertMetric.run(runId, this.nameId(name), point.step, Number.isFinite(value) ? value : null);
+            rows++;
+          }
         }
-      }
-    })();
+      })();
+    } catch (err) {
+      // Names inserted inside the rolled-back transaction are gone: forget their cached ids.
+      this.nameIds.clear();
+      throw err;
+    }
     return rows;
   }
 

@@ -78,8 +78,10 @@ test.describe('request guard', () => {
   });
 
   test('the token from the app origin → 200', async ({ host }) => {
-    for (const origin of [host.origin, `http://localhost:${host.port}`]) {
-      const res = await raw(host, 'projects:list', { headers: { ...json, ...auth(host), Origin: origin } });
+    // A browser's Origin names the host it loaded the page from, 127.0.0.1 or localhost.
+    for (const name of ['127.0.0.1', 'localhost']) {
+      const headers = { ...json, ...auth(host), Host: `${name}:${host.port}`, Origin: `http://${name}:${host.port}` };
+      const res = await raw(host, 'projects:list', { headers });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ok: true, value: [] });
     }

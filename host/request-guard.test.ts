@@ -40,10 +40,16 @@ describe('guardApiRequest', () => {
     expect(guardApiRequest({ ...good, origin }, TOKEN, PORT)).toMatchObject({ ok: false, status: 403 });
   });
 
+  it('accepts a tunnelled port (ssh -L 9000:127.0.0.1:PORT) when Origin matches the Host', () => {
+    const tunnel = { ...good, host: 'localhost:9000', origin: 'http://localhost:9000' };
+    expect(guardApiRequest(tunnel, TOKEN, PORT).ok).toBe(true);
+    expect(guardApiRequest({ ...tunnel, origin: `http://localhost:${PORT}` }, TOKEN, PORT)).toMatchObject({ status: 403 });
+  });
+
   it.each([
     ['rebinding name', `evil.example:${PORT}`],
+    ['look-alike name', `127.0.0.1.evil.example:${PORT}`],
     ['missing port', '127.0.0.1'],
-    ['other port', `127.0.0.1:${PORT + 1}`],
     ['missing', undefined],
   ])('403 for a Host header that is a %s', (_label, host) => {
     expect(guardApiRequest({ ...good, host }, TOKEN, PORT)).toMatchObject({ ok: false, status: 403 });

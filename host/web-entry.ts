@@ -62,6 +62,9 @@ export async function runWebHost(options: WebLaunchOptions): Promise<() => Promi
       console.log('Phenobook stopped: database checkpointed and closed.');
     })());
   const onSignal = () => {
+    // Synchronously, before anything awaits: trainers that die with the terminal's Ctrl-C are
+    // then recorded as interrupted by the shutdown, not as failed runs, and nothing new starts.
+    ctx.runs.beginShutdown();
     void stop().then(() => process.exit(0));
   };
   // Before the URL is printed: a Ctrl-C (or a supervisor's SIGINT) right after it must still

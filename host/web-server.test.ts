@@ -89,7 +89,8 @@ describe('browser-mode host: access control', () => {
 
   it('accepts the token from the app origin, and from a non-browser client without Origin', async () => {
     expect((await call('projects:list', {})).status).toBe(200);
-    expect((await call('projects:list', {}, authed({ Origin: `http://localhost:${host.port}` }))).status).toBe(200);
+    const viaLocalhost = authed({ Host: `localhost:${host.port}`, Origin: `http://localhost:${host.port}` });
+    expect((await call('projects:list', {}, viaLocalhost)).status).toBe(200);
     const res = await call('projects:list', {}, authed());
     expect(JSON.parse(res.body).value.map((p: { title: string }) => p.title)).toEqual(['Existing']);
   });
@@ -129,6 +130,14 @@ describe('browser-mode host: malformed input changes nothing', () => {
     });
     expect(res.status).toBe(413);
     expect(snapshotTables(ctx)).toEqual(before);
+  });
+
+  it('answers malformed request targets with 400 and keeps serving', async () => {
+    for (const target of ['http://[', '//[::1', '/api/op/%E0']) {
+      const res = await request('POST', target, { headers: authed({ Origin: origin }), body: '{}' });
+      expect(res.status, target).toBe(400);
+    }
+    expect((await call('projects:list', {})).status).toBe(200);
   });
 
   it('refuses operations over GET', async () => {

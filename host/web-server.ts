@@ -119,6 +119,15 @@ export function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   const server = http.createServer((req, res) => {
+    try {
+      route(req, res);
+    } catch (err) {
+      // A malformed request line or escape must never take the host down.
+      if (!res.headersSent) sendResult(res, fail('invalid_input', `Malformed request: ${(err as Error).message}`));
+    }
+  });
+
+  function route(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname.startsWith('/api/')) {
       const verdict = guardApiRequest(
@@ -143,7 +152,7 @@ export function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const file = readStatic(staticDir, url.pathname);
     if (!file) return send(res, 404, 'Not found', 'text/plain');
     send(res, 200, file.body, file.type);
-  });
+  }
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

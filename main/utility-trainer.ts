@@ -11,6 +11,7 @@ export function utilityTrainer(entryPath: string): SpawnTrainer {
     });
     let exited = false;
     const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
+    child.on('error', (type, location) => console.error(`[trainer ${child.pid}] ${type} at ${location}`));
     child.on('exit', (code) => {
       exited = true;
       // utilityProcess reports no signal; a kill shows up as a non-zero code.

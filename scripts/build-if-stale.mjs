@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['contract', 'db', 'services', 'host', 'main', 'preload', 'renderer', 'cli', 'trainer', 'experiments'];
-const CONFIGS = ['electron.vite.config.ts', 'package.json', 'svelte.config.js'];
+const SOURCES = ['contract', 'common', 'db', 'services', 'host', 'main', 'preload', 'renderer', 'cli', 'trainer', 'experiments'];
+const CONFIGS = ['electron.vite.config.ts', 'package.json', 'svelte.config.js', 'tsconfig.base.json', 'tsconfig.node.json', 'tsconfig.web.json'];
 const STAMP = path.join(ROOT, 'out', '.build-stamp');
 
 function newestMtime(entry) {

@@ -37,6 +37,8 @@ export interface ContextOptions extends OpenOptions {
   experiments?: ReadonlyMap<string, ExperimentDefinition>;
   /** Trainer processes at once when the user never chose: one per core on CPU-only machines is fine. */
   defaultParallel?: number;
+  /** Trainer processes at once for this context only, whatever the stored setting says. */
+  parallelOverride?: number;
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
   recover?: boolean;
 }
@@ -58,6 +60,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     appVersion: APP_VERSION,
     clock,
     defaultParallel: options.defaultParallel ?? 1,
+    parallelOverride: options.parallelOverride,
   });
   if (options.recover ?? true) runs.recoverInterrupted();
 

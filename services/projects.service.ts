@@ -8,7 +8,7 @@ import type {
   ProjectUpdateSchema,
 } from '../contract/projects';
 import type { ProjectsRepo } from '../db/projects.repo';
-import { notFound } from './errors';
+import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 
 export type Clock = () => string;
@@ -53,6 +53,10 @@ export class ProjectsService {
   }
 
   delete(id: string): { id: string } {
+    const active = this.repo.activeRunCount(id);
+    if (active > 0) {
+      throw new ServiceError('conflict', `This project has ${active} queued or running ${active === 1 ? 'run' : 'runs'}: cancel ${active === 1 ? 'it' : 'them'} before deleting the project`);
+    }
     if (!this.repo.delete(id)) throw notFound('Project', id);
     this.changed(id);
     return { id };

@@ -143,6 +143,27 @@ describe('RunService', () => {
     expect(ctx.db.prepare('SELECT count(*) FROM metrics WHERE run_id = ?').pluck().get(first!.id)).toBe(0);
   });
 
+  it('refuses to delete a project while its runs are queued or training', async () => {
+    const { ctx, start, project } = setup();
+    const [r] = start({ preset: 'long' });
+    expect(() => ctx.projects.delete(project.id)).toThrow(/1 queued or running run: cancel it before deleting the project/);
+    ctx.runs.cancel(r!.id);
+    await ctx.runs.whenSettled([r!.id]);
+    expect(ctx.projects.delete(project.id)).toEqual({ id: project.id });
+  });
+
+  it('survives a run row deleted underneath a training run (e.g. by another process)', async () => {
+    const { ctx, start } = setup();
+    const [r] = start({ preset: 'long' });
+    await waitFor(() => ctx.runs.get(r!.id).stepsDone > 0);
+    ctx.db.prepare('DELETE FROM runs WHERE id = ?').run(r!.id);
+    expect(await ctx.runs.whenSettled([r!.id])).toEqual([]);
+    const [next] = start({ config: { steps: 10 } });
+    const [done] = await ctx.runs.whenSettled([next!.id]);
+    expect(done!.status).toBe('done');
+    expect(done!.final.trainLoss).toBeCloseTo(0.9 ** 10, 5);
+  });
+
   it('refuses to delete a run that is still active', () => {
     const { ctx, start } = setup();
     const [r] = start({ preset: 'long' });

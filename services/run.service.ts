@@ -25,6 +25,8 @@ interface ActiveRun {
   cancelRequested: boolean;
   ended: boolean;
   killTimer?: ReturnType<typeof setTimeout>;
+  /** Measured optimizer time per step, to size the cancel grace period for slow steps. */
+  secondsPerStep?: number;
 }
 
 export interface RunServiceDeps {
@@ -39,9 +41,11 @@ export interface RunServiceDeps {
   clock: Clock;
   /** Default number of trainer processes when the setting was never changed. */
   defaultParallel?: number;
+  /** Wins over the stored setting (the CLI's --parallel applies to that invocation only). */
+  parallelOverride?: number;
 }
 
-type Settled = (run: RunDetail) => void;
+type Settled = (runId: string) => void;
 
 export class RunService {
   private readonly queue: string[] = [];
@@ -57,6 +61,7 @@ export class RunService {
   }
 
   get parallel(): number {
+    if (this.deps.parallelOverride) return this.deps.parallelOverride;
     const stored = this.deps.settings.get(SETTINGS_KEY);
     return typeof stored === 'number' ? stored : (this.deps.defaultParallel ?? 1);
   }
@@ -92,9 +97,14 @@ export class RunService {
 
   /** Creates one run per seed (seed, seed+1, …) and queues them. */
   start(input: z.output<typeof RunStartSchema>): RunSummary[] {
-    if (input.projectId && !this.deps.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    if (input.projectId && !this.deps.projects.get(input.projectId)) {
+      throw new ServiceError('invalid_input', `No project with id ${input.projectId}`, [
+        { path: 'projectId', message: 'no project with this id' },
+      ]);
+    }
     const { def, config } = this.resolveConfig(input.experiment, input.preset, input.config);
     const baseSeed = typeof config.seed === 'number' ? config.seed : 0;
+    if (input.seeds > 1) this.resolveConfig(def.key, undefined, { ...config, seed: baseSeed + input.seeds - 1 });
     const groupId = randomUUID();
     const now = this.deps.clock();
     const ids: string[] = [];
@@ -201,16 +211,17 @@ export class RunService {
     return { id };
   }
 
-  /** Resolves when every given run has reached a final status. */
+  /** Resolves when every given run has reached a final status (runs deleted meanwhile are left out). */
   whenSettled(ids: readonly string[]): Promise<RunDetail[]> {
-    const pending = new Set(ids.filter((id) => ['queued', 'running'].includes(this.get(id).status)));
-    if (pending.size === 0) return Promise.resolve(ids.map((id) => this.get(id)));
+    const settled = () => ids.flatMap((id) => this.deps.runs.get(id) ?? []);
+    const pending = new Set(ids.filter((id) => ['queued', 'running'].includes(this.deps.runs.getRow(id)?.status ?? '')));
+    if (pending.size === 0) return Promise.resolve(settled());
     return new Promise((resolve) => {
-      const listener: Settled = (run) => {
-        pending.delete(run.id);
+      const listener: Settled = (runId) => {
+        pending.delete(runId);
         if (pending.size === 0) {
           this.settledListeners.delete(listener);
-          resolve(ids.map((id) => this.get(id)));
+          resolve(settled());
         }
       };
       this.settledListeners.add(listener);
@@ -263,7 +274,10 @@ export class RunService {
     while (this.active.size < this.parallel && this.queue.length > 0) {
       const id = this.queue.shift()!;
       const row = this.deps.runs.getRow(id);
-      if (!row || row.status !== 'queued') continue;
+      if (!row || row.status !== 'queued') {
+        this.notifySettled(id); // deleted or finished elsewhere: nobody may wait on it forever
+        continue;
+      }
       this.launch(row.id, row.project_id, row.experiment, JSON.parse(row.config) as Record<string, unknown>);
     }
   }
@@ -285,6 +299,22 @@ export class RunService {
 
   private onTrainerMessage(active: ActiveRun, message: TrainerToHost): void {
     if (this.closed || message.type === 'probed' || active.ended || message.runId !== active.id) return;
+    try {
+      this.handleTrainerMessage(active, message);
+    } catch (err) {
+      // e.g. the run's row was deleted underneath it: stop that trainer, keep the host alive.
+      console.error(`[runs] ${active.id}: ${(err as Error).message}`);
+      active.handle.kill();
+      if (this.deps.runs.getRow(active.id)) {
+        this.finish(active.id, active.projectId, { status: 'failed', error: `Could not store the run's results: ${(err as Error).message}` });
+      } else {
+        active.ended = true;
+        this.notifySettled(active.id);
+      }
+    }
+  }
+
+  private handleTrainerMessage(active: ActiveRun, message: Exclude<TrainerToHost, { type: 'probed' }>): void {
     const { id, projectId } = active;
     const now = this.deps.clock();
     switch (message.type) {
@@ -294,6 +324,7 @@ export class RunService {
         break;
       case 'progress': {
         this.deps.runs.markProgress(id, message.step);
+        if (message.trainSeconds > 0) active.secondsPerStep = message.trainSeconds / Math.max(1, message.step);
         const wall = (performance.now() - active.spawnedAt) / 1000;
         const rate = message.step > 0 ? message.step / wall : 0;
         this.deps.events.emit({
@@ -351,7 +382,9 @@ export class RunService {
     if (active.cancelRequested) return;
     active.cancelRequested = true;
     active.handle.send({ type: 'cancel' });
-    active.killTimer = setTimeout(() => active.handle.kill(), CANCEL_GRACE_MS);
+    // The trainer reads its messages every ~20 steps: allow that long, and at least the grace.
+    const grace = Math.max(CANCEL_GRACE_MS, 3 * 20 * 1000 * (active.secondsPerStep ?? 0));
+    active.killTimer = setTimeout(() => active.handle.kill(), grace);
   }
 
   private finish(id: string, projectId: string | null, patch: Omit<Parameters<RunsRepo['markFinished']>[1], 'now'>): void {
@@ -362,8 +395,16 @@ export class RunService {
     }
     this.deps.runs.markFinished(id, { ...patch, now: this.deps.clock() });
     this.changed([id], projectId);
-    const run = this.get(id);
-    for (const listener of [...this.settledListeners]) listener(run);
+    this.notifySettled(id);
+  }
+
+  private notifySettled(id: string): void {
+    for (const listener of [...this.settledListeners]) listener(id);
+  }
+
+  /** Called synchronously from a signal handler: from now on trainer exits are shutdown, not failures. */
+  beginShutdown(): void {
+    this.closed = true;
   }
 
   private changed(ids: string[], projectId: string | null): void {

@@ -37,6 +37,7 @@ export function serveTrainer(
   async function train(msg: Extract<HostToTrainer, { type: 'start' }>): Promise<void> {
     const { runId } = msg;
     const started = performance.now();
+    let pending: MetricPoint[] = [];
     try {
       const experiment = experiments.get(msg.experiment);
       if (!experiment) throw new Error(`Unknown experiment: ${msg.experiment}`);
@@ -44,7 +45,6 @@ export function serveTrainer(
       const { tf, info } = await selectBackend({ only: msg.backend, gpuProbe: probeGpu });
       port.send({ type: 'started', runId, backend: info });
 
-      let pending: MetricPoint[] = [];
       let lastFlush = 0;
       let lastProgress = 0;
       const flush = () => {
@@ -79,6 +79,8 @@ export function serveTrainer(
         reason: outcome.reason,
       });
     } catch (err) {
+      // Evaluations made before the failure are kept.
+      if (pending.length > 0) port.send({ type: 'metrics', runId, points: pending });
       const reason = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
       port.send({ type: 'failed', runId, reason: reason.slice(0, 2000) });
     }

@@ -38,7 +38,19 @@ function makePort(): { port: TrainerPort; drain(): Promise<void> } {
   };
 }
 
-const { port, drain } = makePort();
+const { port: ipc, drain } = makePort();
+const listeners: ((m: HostToTrainer) => void)[] = [];
+const port: TrainerPort = {
+  send: (m) => ipc.send(m),
+  onMessage: (l) => {
+    listeners.push(l);
+    ipc.onMessage(l);
+  },
+};
+// Ctrl-C in a terminal reaches the whole process group: the host decides what happens to a run,
+// so SIGINT is ignored here; SIGTERM (e.g. a scheduler's scancel) stops cooperatively, like a cancel.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => listeners.forEach((l) => l({ type: 'cancel' })));
 // If the host goes away, there is nobody to train for.
 process.on('disconnect', () => process.exit(0));
 await serveTrainer(port);
