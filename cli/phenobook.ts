@@ -12,6 +12,7 @@ import { createAppContext, type AppContext } from '../services/app-context';
 import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
 import { GPU_REQUIREMENTS } from '../trainer/backend';
+import { describeFieldRange } from '../common/field-range';
 import { progressPrinter } from './progress';
 import { runReport } from './run-report';
 
@@ -272,11 +273,7 @@ async function experimentsCommand(args: string[]): Promise<number> {
   for (const e of experiments) {
     console.log(`${e.key} — ${e.title}\n  ${e.description}\n  presets: ${e.presets.map((p) => p.name).join(', ')}`);
     for (const f of e.fields) {
-      const range = [
-        f.minimum !== undefined ? `≥ ${f.minimum}` : f.exclusiveMinimum !== undefined ? `> ${f.exclusiveMinimum}` : '',
-        f.maximum !== undefined ? `≤ ${f.maximum}` : f.exclusiveMaximum !== undefined ? `< ${f.exclusiveMaximum}` : '',
-      ].filter(Boolean);
-      console.log(`    --set ${f.key}=…  ${f.type}${range.length ? ` (${range.join(', ')})` : ''}, default ${JSON.stringify(f.default)}  ${f.description}`);
+      console.log(`    --set ${f.key}=…  ${describeFieldRange(f)}; default ${JSON.stringify(f.default)}. ${f.description}`);
     }
   }
   return EXIT.ok;

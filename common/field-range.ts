@@ -1,0 +1,8 @@
+import type { ExperimentField } from '../contract/runs';
+
+/** "integer, ≥ 1, ≤ 4096": a knob's type and bounds as people read them (form hints, CLI help). */
+export function describeFieldRange(f: ExperimentField): string {
+  const lo = f.minimum !== undefined ? `≥ ${f.minimum}` : f.exclusiveMinimum !== undefined ? `> ${f.exclusiveMinimum}` : '';
+  const hi = f.maximum !== undefined ? `≤ ${f.maximum}` : f.exclusiveMaximum !== undefined ? `< ${f.exclusiveMaximum}` : '';
+  return [f.type === 'integer' ? 'integer' : f.type, lo, hi].filter(Boolean).join(', ');
+}
