@@ -1,3 +1,7 @@
+import { z } from 'zod';
+import { ProjectIdSchema } from './projects';
+import { cleanText } from './text';
+
 /**
  * The self-evaluation checklist of Jeffares & van der Schaar (ICML 2025), Table 1, as versioned
  * data. Keys are stable: answers are stored against them, so a key is never renamed or reused —
@@ -147,4 +151,73 @@ export const CHECKLIST_QUESTIONS = CHECKLIST.flatMap((phase) =>
 
 export function isChecklistKey(key: string): boolean {
   return CHECKLIST_QUESTIONS.some((q) => q.key === key);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+
+
+export const ANSWER_STATUSES = ['open', 'in-progress', 'answered', 'not-applicable'] as const;
+export type AnswerStatus = (typeof ANSWER_STATUSES)[number];
+export const ANSWER_LIMITS = { markdown: 20_000, reason: 1_000 } as const;
+
+export const QuestionKeySchema = z
+  .string({ error: 'questionKey must be text' })
+  .max(100)
+  .refine(isChecklistKey, { error: 'questionKey is not a question of the checklist' });
+
+export const ChecklistAnswerInputSchema = z
+  .strictObject({
+    projectId: ProjectIdSchema,
+    questionKey: QuestionKeySchema,
+    status: z.enum(ANSWER_STATUSES, { error: `status must be one of: ${ANSWER_STATUSES.join(', ')}` }),
+    markdown: cleanText({ label: 'Answer', max: ANSWER_LIMITS.markdown, multiline: true }).default(''),
+    notApplicableReason: cleanText({ label: 'Reason', max: ANSWER_LIMITS.reason, multiline: true }).optional(),
+  })
+  .refine((a) => a.status !== 'not-applicable' || (a.notApplicableReason ?? '').length > 0, {
+    path: ['notApplicableReason'],
+    error: 'Say why the question does not apply',
+  });
+
+export const ChecklistProjectSchema = z.strictObject({ projectId: ProjectIdSchema });
+export const ChecklistRevisionsSchema = z.strictObject({ projectId: ProjectIdSchema, questionKey: QuestionKeySchema });
+
+export interface ChecklistAnswer {
+  questionKey: string;
+  status: AnswerStatus;
+  markdown: string;
+  notApplicableReason: string | null;
+  updatedAt: string;
+}
+
+export interface ChecklistRevision {
+  id: number;
+  status: AnswerStatus;
+  markdown: string;
+  notApplicableReason: string | null;
+  savedAt: string;
+}
+
+export interface ChecklistState {
+  version: number;
+  answers: ChecklistAnswer[];
+  /** Per phase and category: questions answered or marked not applicable, of the total. */
+  progress: { key: string; done: number; total: number; categories: { key: string; done: number; total: number }[] }[];
+  /** The first question, in the paper's order, that is neither answered nor not applicable. */
+  nextOpen: string | null;
+}
+
+/** Progress and the next open question from a project's answers (pure; the UI and host share it). */
+export function checklistProgress(answers: readonly Pick<ChecklistAnswer, 'questionKey' | 'status'>[]) {
+  const done = new Set(answers.filter((a) => a.status === 'answered' || a.status === 'not-applicable').map((a) => a.questionKey));
+  const progress = CHECKLIST.map((phase) => {
+    const categories = phase.categories.map((c) => ({
+      key: c.key,
+      done: c.questions.filter((q) => done.has(q.key)).length,
+      total: c.questions.length,
+    }));
+    return { key: phase.key, done: categories.reduce((s, c) => s + c.done, 0), total: categories.reduce((s, c) => s + c.total, 0), categories };
+  });
+  const nextOpen = CHECKLIST_QUESTIONS.find((q) => !done.has(q.key))?.key ?? null;
+  return { progress, nextOpen };
 }

@@ -3,6 +3,7 @@ import type { MetricPoint } from './runs';
 /** Events pushed from host to renderer (IPC in desktop mode, an event stream in browser mode). */
 export type AppEvent =
   | { type: 'projects:changed'; ids: string[] }
+  | { type: 'checklist:changed'; projectId: string; questionKey: string }
   | { type: 'runs:changed'; ids: string[]; projectId: string | null }
   | {
       type: 'runs:progress';

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import type { AppInfo } from './app';
+import {
+  ChecklistAnswerInputSchema,
+  ChecklistProjectSchema,
+  ChecklistRevisionsSchema,
+  type ChecklistAnswer,
+  type ChecklistRevision,
+  type ChecklistState,
+} from './checklist';
 import type { OpName } from './names';
 import {
   ProjectArchiveSchema,
@@ -48,6 +56,9 @@ export const operations = {
   'projects:update': op<Project>()(ProjectUpdateSchema),
   'projects:setArchived': op<Project>()(ProjectArchiveSchema),
   'projects:delete': op<{ id: string }>()(ProjectRefSchema),
+  'checklist:get': op<ChecklistState>()(ChecklistProjectSchema),
+  'checklist:answer': op<ChecklistAnswer>()(ChecklistAnswerInputSchema),
+  'checklist:revisions': op<ChecklistRevision[]>()(ChecklistRevisionsSchema),
   'experiments:list': op<ExperimentInfo[]>()(NoInput),
   'runs:start': op<RunSummary[]>()(RunStartSchema),
   'runs:list': op<RunSummary[]>()(RunListSchema.default({ projectId: null })),

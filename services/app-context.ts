@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AppInfo, HostMode } from '../contract/app';
 import type { BackendStatus } from '../contract/operations';
 import { closeDatabase, DATABASE_FILE, openDatabase, type OpenOptions } from '../db/open-database';
+import { ChecklistRepo } from '../db/checklist.repo';
 import { ProjectsRepo } from '../db/projects.repo';
 import { RunsRepo } from '../db/runs.repo';
 import { SettingsRepo } from '../db/settings.repo';
@@ -11,6 +12,7 @@ import { EXPERIMENTS } from '../experiments/registry';
 import type { ExperimentDefinition } from '../experiments/types';
 import type { SpawnTrainer } from '../trainer/protocol';
 import { probeBackend } from './backend-probe';
+import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
 import { ProjectsService, systemClock, type Clock } from './projects.service';
 import { RunService } from './run.service';
@@ -22,6 +24,7 @@ export interface AppContext {
   info: AppInfo;
   events: EventBus;
   projects: ProjectsService;
+  checklist: ChecklistService;
   runs: RunService;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
@@ -50,6 +53,7 @@ export function createAppContext(options: ContextOptions): AppContext {
   const events = new EventBus();
   const projectsRepo = new ProjectsRepo(opened.db);
   const projects = new ProjectsService(projectsRepo, events, clock);
+  const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock);
   const runs = new RunService({
     runs: new RunsRepo(opened.db),
     projects: projectsRepo,
@@ -80,6 +84,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     db: opened.db,
     events,
     projects,
+    checklist,
     runs,
     backendStatus,
     info: {

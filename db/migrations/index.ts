@@ -1,5 +1,6 @@
 import m0010 from './0010-projects';
 import m0020 from './0020-runs';
+import m0030 from './0030-checklist';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'projects', sql: m0010 },
   { version: 20, name: 'runs', sql: m0020 },
+  { version: 30, name: 'checklist', sql: m0030 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
