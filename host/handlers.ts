@@ -1,8 +1,8 @@
 import { isOpName, type OpName } from '../contract/names';
 import { operations, type OpOutput, type OpParsed } from '../contract/operations';
-import { fail, ok, type FieldIssue, type Result } from '../contract/result';
+import { fail, ok, type Result } from '../contract/result';
 import { ServiceError } from '../services/errors';
-import { issuesOf } from '../services/zod-issues';
+import { describeIssues, issuesOf } from '../services/zod-issues';
 import type { AppContext } from '../services/app-context';
 
 type Handlers = { [K in OpName]: (ctx: AppContext, input: OpParsed<K>) => OpOutput<K> | Promise<OpOutput<K>> };
@@ -36,9 +36,6 @@ const handlers: Handlers = {
 };
 
 
-function describe(issues: FieldIssue[]): string {
-  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-}
 
 /**
  * The single entry point for every transport (IPC, HTTP, CLI): the input arrives as `unknown`,
@@ -49,7 +46,7 @@ export async function dispatch(ctx: AppContext, op: unknown, input: unknown): Pr
   const parsed = operations[op].input.safeParse(input);
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
-    return fail('invalid_input', `Invalid input for ${op}: ${describe(issues)}`, issues);
+    return fail('invalid_input', `Invalid input for ${op}: ${describeIssues(issues)}`, issues);
   }
   try {
     const handler = handlers[op] as (ctx: AppContext, input: unknown) => unknown;

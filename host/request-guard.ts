@@ -8,11 +8,6 @@ export interface GuardInput {
   authorization: string | undefined;
 }
 
-/** The origins the app itself is served from (a browser may use either loopback name). */
-export function allowedOrigins(port: number): string[] {
-  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
-}
-
 export function tokensEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);

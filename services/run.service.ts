@@ -11,7 +11,7 @@ import type { SpawnTrainer, TrainerHandle, TrainerToHost } from '../trainer/prot
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
-import { issuesOf } from './zod-issues';
+import { describeIssues, issuesOf } from './zod-issues';
 
 /** After a cancel request, how long a trainer gets to stop between steps before it is killed. */
 export const CANCEL_GRACE_MS = 1500;
@@ -90,7 +90,7 @@ export class RunService {
     const parsed = def.configSchema.safeParse({ ...presetValues, ...config });
     if (!parsed.success) {
       const issues = issuesOf(parsed.error).map((i) => ({ ...i, path: i.path ? `config.${i.path}` : 'config' }));
-      throw new ServiceError('invalid_input', `Invalid ${def.key} config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+      throw new ServiceError('invalid_input', `Invalid ${def.key} config: ${describeIssues(issues)}`, issues);
     }
     return { def, config: parsed.data as Record<string, unknown> };
   }
