@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProjectIdSchema } from './projects';
+import type { Evidence } from './notebook';
 import { cleanText } from './text';
 
 /**
@@ -205,6 +206,8 @@ export interface ChecklistState {
   progress: { key: string; done: number; total: number; categories: { key: string; done: number; total: number }[] }[];
   /** The first question, in the paper's order, that is neither answered nor not applicable. */
   nextOpen: string | null;
+  /** What each answer cites (runs, notes, hypotheses), in the order linked. */
+  evidence: Evidence[];
 }
 
 /** Progress and the next open question from a project's answers (pure; the UI and host share it). */

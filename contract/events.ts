@@ -4,6 +4,8 @@ import type { MetricPoint } from './runs';
 export type AppEvent =
   | { type: 'projects:changed'; ids: string[] }
   | { type: 'checklist:changed'; projectId: string; questionKey: string }
+  /** Notes, hypotheses or checklist evidence of a project changed. */
+  | { type: 'notebook:changed'; projectId: string; what: 'notes' | 'hypotheses' | 'evidence' }
   | { type: 'runs:changed'; ids: string[]; projectId: string | null }
   | {
       type: 'runs:progress';

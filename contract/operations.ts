@@ -8,7 +8,24 @@ import {
   type ChecklistRevision,
   type ChecklistState,
 } from './checklist';
+import {
+  HypothesisCreateSchema,
+  HypothesisListSchema,
+  HypothesisRefSchema,
+  HypothesisRunLinkSchema,
+  HypothesisUpdateSchema,
+  type Hypothesis,
+} from './hypotheses';
 import type { OpName } from './names';
+import {
+  EvidenceLinkSchema,
+  NotebookExportSchema,
+  NotebookSearchSchema,
+  type Evidence,
+  type NotebookExport,
+  type SearchHit,
+} from './notebook';
+import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
   ProjectArchiveSchema,
   ProjectCreateSchema,
@@ -59,6 +76,22 @@ export const operations = {
   'checklist:get': op<ChecklistState>()(ChecklistProjectSchema),
   'checklist:answer': op<ChecklistAnswer>()(ChecklistAnswerInputSchema),
   'checklist:revisions': op<ChecklistRevision[]>()(ChecklistRevisionsSchema),
+  'evidence:link': op<Evidence[]>()(EvidenceLinkSchema),
+  'notes:list': op<Note[]>()(NoteListSchema),
+  'notes:get': op<Note>()(NoteRefSchema),
+  'notes:create': op<Note>()(NoteCreateSchema),
+  'notes:update': op<Note>()(NoteUpdateSchema),
+  'notes:delete': op<{ id: string }>()(NoteRefSchema),
+  'notes:linkRun': op<Note>()(NoteRunLinkSchema),
+  'hypotheses:list': op<Hypothesis[]>()(HypothesisListSchema),
+  'hypotheses:get': op<Hypothesis>()(HypothesisRefSchema),
+  'hypotheses:create': op<Hypothesis>()(HypothesisCreateSchema),
+  'hypotheses:update': op<Hypothesis>()(HypothesisUpdateSchema),
+  'hypotheses:lock': op<Hypothesis>()(HypothesisRefSchema),
+  'hypotheses:delete': op<{ id: string }>()(HypothesisRefSchema),
+  'hypotheses:linkRun': op<Hypothesis>()(HypothesisRunLinkSchema),
+  'notebook:search': op<SearchHit[]>()(NotebookSearchSchema),
+  'notebook:export': op<NotebookExport>()(NotebookExportSchema),
   'experiments:list': op<ExperimentInfo[]>()(NoInput),
   'runs:start': op<RunSummary[]>()(RunStartSchema),
   'runs:list': op<RunSummary[]>()(RunListSchema.default({ projectId: null })),

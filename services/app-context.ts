@@ -5,6 +5,10 @@ import type { AppInfo, HostMode } from '../contract/app';
 import type { BackendStatus } from '../contract/operations';
 import { closeDatabase, DATABASE_FILE, openDatabase, type OpenOptions } from '../db/open-database';
 import { ChecklistRepo } from '../db/checklist.repo';
+import { EvidenceRepo } from '../db/evidence.repo';
+import { HypothesesRepo } from '../db/hypotheses.repo';
+import { NotesRepo } from '../db/notes.repo';
+import { SearchRepo } from '../db/search.repo';
 import { ProjectsRepo } from '../db/projects.repo';
 import { RunsRepo } from '../db/runs.repo';
 import { SettingsRepo } from '../db/settings.repo';
@@ -14,6 +18,9 @@ import type { SpawnTrainer } from '../trainer/protocol';
 import { probeBackend } from './backend-probe';
 import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
+import { HypothesesService } from './hypotheses.service';
+import { NotebookService } from './notebook.service';
+import { NotesService } from './notes.service';
 import { ProjectsService, systemClock, type Clock } from './projects.service';
 import { RunService } from './run.service';
 import { APP_VERSION } from './version';
@@ -25,6 +32,9 @@ export interface AppContext {
   events: EventBus;
   projects: ProjectsService;
   checklist: ChecklistService;
+  notes: NotesService;
+  hypotheses: HypothesesService;
+  notebook: NotebookService;
   runs: RunService;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
@@ -53,9 +63,25 @@ export function createAppContext(options: ContextOptions): AppContext {
   const events = new EventBus();
   const projectsRepo = new ProjectsRepo(opened.db);
   const projects = new ProjectsService(projectsRepo, events, clock);
-  const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock);
+  const runsRepo = new RunsRepo(opened.db);
+  const notesRepo = new NotesRepo(opened.db);
+  const hypothesesRepo = new HypothesesRepo(opened.db);
+  const notebook = new NotebookService({
+    evidence: new EvidenceRepo(opened.db),
+    search: new SearchRepo(opened.db),
+    projects: projectsRepo,
+    runs: runsRepo,
+    notes: notesRepo,
+    hypothesesRepo,
+    events,
+    clock,
+    appVersion: APP_VERSION,
+  });
+  const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock, (id) => notebook.evidence(id));
+  const notes = new NotesService(notesRepo, projectsRepo, runsRepo, events, clock);
+  const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock);
   const runs = new RunService({
-    runs: new RunsRepo(opened.db),
+    runs: runsRepo,
     projects: projectsRepo,
     settings: new SettingsRepo(opened.db),
     events,
@@ -85,6 +111,9 @@ export function createAppContext(options: ContextOptions): AppContext {
     events,
     projects,
     checklist,
+    notes,
+    hypotheses,
+    notebook,
     runs,
     backendStatus,
     info: {

@@ -7,6 +7,7 @@ import {
   type ChecklistRevision,
   type ChecklistState,
 } from '../contract/checklist';
+import type { Evidence } from '../contract/notebook';
 import type { ChecklistRepo } from '../db/checklist.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
 import { notFound } from './errors';
@@ -20,6 +21,8 @@ export class ChecklistService {
     private readonly projects: ProjectsRepo,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    /** The evidence each answer cites (kept by the notebook service). */
+    private readonly evidenceOf: (projectId: string) => Evidence[] = () => [],
   ) {}
 
   private requireProject(id: string): void {
@@ -29,7 +32,7 @@ export class ChecklistService {
   state(projectId: string): ChecklistState {
     this.requireProject(projectId);
     const answers = this.repo.answers(projectId);
-    return { version: CHECKLIST_VERSION, answers, ...checklistProgress(answers) };
+    return { version: CHECKLIST_VERSION, answers, ...checklistProgress(answers), evidence: this.evidenceOf(projectId) };
   }
 
   answer(input: z.output<typeof ChecklistAnswerInputSchema>): ChecklistAnswer {

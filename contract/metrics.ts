@@ -1,0 +1,20 @@
+/**
+ * The metrics runs record, with the words the notebook uses for them. Predictions name metrics
+ * from this list, so a typo is rejected when the hypothesis is written, not when a run is linked.
+ */
+export const METRICS = {
+  testAcc: { label: 'test accuracy' },
+  trainAcc: { label: 'train accuracy' },
+  testLoss: { label: 'test loss' },
+  trainLoss: { label: 'train loss' },
+  l2: { label: 'parameter L2 norm' },
+  primeCount: { label: 'prime-parameter count' },
+  wallTime: { label: 'wall time (s)' },
+} as const satisfies Record<string, { label: string }>;
+
+export type MetricKey = keyof typeof METRICS;
+export const METRIC_KEYS = Object.keys(METRICS) as [MetricKey, ...MetricKey[]];
+
+export function metricLabel(key: string): string {
+  return (METRICS as Record<string, { label: string }>)[key]?.label ?? key;
+}

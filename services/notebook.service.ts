@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import { QuestionKeySchema } from '../contract/checklist';
+import type { Evidence, EvidenceLinkSchema, NotebookExport, SearchHit } from '../contract/notebook';
+import { SEARCH_LIMITS } from '../contract/notebook';
+import type { EvidenceRepo } from '../db/evidence.repo';
+import type { HypothesesRepo } from '../db/hypotheses.repo';
+import type { NotesRepo } from '../db/notes.repo';
+import type { ProjectsRepo } from '../db/projects.repo';
+import type { RunsRepo } from '../db/runs.repo';
+import type { SearchRepo } from '../db/search.repo';
+import type { ChecklistService } from './checklist.service';
+import { notFound, ServiceError } from './errors';
+import type { EventBus } from './event-bus';
+import type { HypothesesService } from './hypotheses.service';
+import { notebookMarkdown } from './notebook-export';
+import type { Clock } from './projects.service';
+import { runLabel } from './run-label';
+
+export interface NotebookDeps {
+  evidence: EvidenceRepo;
+  search: SearchRepo;
+  projects: ProjectsRepo;
+  runs: RunsRepo;
+  notes: NotesRepo;
+  hypothesesRepo: HypothesesRepo;
+  events: EventBus;
+  clock: Clock;
+  appVersion: string;
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** What ties the notebook together: evidence on checklist answers, search, and the Markdown export. */
+export class NotebookService {
+  constructor(private readonly d: NotebookDeps) {}
+
+  private requireProject(projectId: string) {
+    const project = this.d.projects.get(projectId);
+    if (!project) throw notFound('Project', projectId);
+    return project;
+  }
+
+  /** Every evidence link of a project, labelled; links whose target vanished are skipped. */
+  evidence(projectId: string): Evidence[] {
+    const out: Evidence[] = [];
+    for (const row of this.d.evidence.list(projectId)) {
+      const target = this.describe(row.kind, row.target_id);
+      if (!target) continue;
+      out.push({ questionKey: row.question_key, kind: row.kind, targetId: row.target_id, linkedAt: row.linked_at, label: target.label, detail: target.detail });
+    }
+    return out;
+  }
+
+  private describe(kind: Evidence['kind'], id: string): { label: string; detail: string | null; projectId: string | null } | null {
+    if (kind === 'run') {
+      const run = this.d.runs.get(id);
+      return run ? { label: runLabel(run), detail: run.status, projectId: run.projectId } : null;
+    }
+    if (kind === 'note') {
+      const note = this.d.notes.get(id);
+      return note ? { label: note.title, detail: note.tags.join(', ') || null, projectId: note.projectId } : null;
+    }
+    const h = this.d.hypothesesRepo.get(id);
+    if (!h) return null;
+    const current = h.amendments.at(-1) ?? h;
+    return { label: clip(current.statement, 160), detail: h.lockedAt ? 'locked' : 'draft', projectId: h.projectId };
+  }
+
+  link(input: z.output<typeof EvidenceLinkSchema>): Evidence[] {
+    this.requireProject(input.projectId);
+    if (input.linked) {
+      const target = this.describe(input.kind, input.targetId);
+      if (!target) {
+        throw new ServiceError('invalid_input', `No ${input.kind} ${input.targetId} to cite`, [{ path: 'targetId', message: `No such ${input.kind}` }]);
+      }
+      if (target.projectId !== input.projectId) {
+        throw new ServiceError('invalid_input', `That ${input.kind} belongs to another project; cite evidence from this project`, [
+          { path: 'targetId', message: `The ${input.kind} is not in this project` },
+        ]);
+      }
+    }
+    QuestionKeySchema.parse(input.questionKey);
+    const changed = this.d.evidence.set({ ...input, now: this.d.clock() });
+    if (changed) this.d.events.emit({ type: 'notebook:changed', projectId: input.projectId, what: 'evidence' });
+    return this.evidence(input.projectId).filter((e) => e.questionKey === input.questionKey);
+  }
+
+  search(projectId: string, query: string): SearchHit[] {
+    this.requireProject(projectId);
+    return this.d.search.search(projectId, query, SEARCH_LIMITS.results);
+  }
+
+  export(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService): NotebookExport {
+    const project = this.requireProject(projectId);
+    const markdown = notebookMarkdown({
+      project,
+      checklist: checklist.state(projectId),
+      hypotheses: hypotheses.list(projectId),
+      notes: this.d.notes.list(projectId),
+      runs: this.d.runs.list(projectId),
+      appVersion: this.d.appVersion,
+      exportedAt: this.d.clock(),
+    });
+    const slug = project.title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'project';
+    return { filename: `${slug}-notebook.md`, markdown };
+  }
+}
