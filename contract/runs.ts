@@ -27,6 +27,8 @@ export interface BackendReport {
 
 export interface RunSummary {
   id: string;
+  /** "grokking-mlp · weightDecay 0 · seed 0": experiment, preset, what differs from the preset, seed. */
+  label: string;
   projectId: string | null;
   groupId: string;
   experiment: string;

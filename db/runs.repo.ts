@@ -59,8 +59,14 @@ export interface RunFinishedPatch {
   now: string;
 }
 
-function toSummary(row: RunRow, final: Record<string, number | null>): RunSummary {
+/** Names what sets a run apart from its preset (see services/run-label.ts); db/ stays free of experiment code. */
+export type RunLabeler = (row: { experiment: string; preset: string | null; seed: number; config: Record<string, unknown> }) => string;
+
+const plainLabel: RunLabeler = (r) => `${r.experiment} · seed ${r.seed}`;
+
+function toSummary(row: RunRow, final: Record<string, number | null>, label: RunLabeler): RunSummary {
   return {
+    label: label({ experiment: row.experiment, preset: row.preset, seed: row.seed, config: JSON.parse(row.config) as Record<string, unknown> }),
     id: row.id,
     projectId: row.project_id,
     groupId: row.group_id,
@@ -87,7 +93,10 @@ export class RunsRepo {
   private readonly nameIds = new Map<string, number>();
   private readonly stmts;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly label: RunLabeler = plainLabel,
+  ) {
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at)
@@ -145,7 +154,7 @@ export class RunsRepo {
     const row = this.stmts.byId.get(id);
     if (!row) return undefined;
     return {
-      ...toSummary(row, this.final(id)),
+      ...toSummary(row, this.final(id), this.label),
       config: JSON.parse(row.config) as Record<string, unknown>,
       backendDetail: row.backend_detail ? (JSON.parse(row.backend_detail) as BackendReport) : null,
       appVersion: row.app_version,
@@ -155,7 +164,7 @@ export class RunsRepo {
 
   list(projectId: string | null): RunSummary[] {
     const rows = projectId ? this.stmts.byProject.all(projectId) : this.stmts.all.all();
-    return rows.map((r) => toSummary(r, this.final(r.id)));
+    return rows.map((r) => toSummary(r, this.final(r.id), this.label));
   }
 
   withStatus(status: RunStatus): RunRow[] {

@@ -5,7 +5,7 @@ async function openProject(page: Page, host: Host): Promise<string> {
   const res = await host.op<{ id: string }>('projects:create', { title: 'Checklist walk', phenomenon: 'grokking' });
   if (!res.body.ok) throw new Error(res.body.error.message);
   await page.goto(host.url);
-  await page.goto(`${host.origin}/#/projects/${res.body.value.id}`);
+  await page.goto(`${host.origin}/#/projects/${res.body.value.id}/checklist`);
   await expect(page.getByTestId('checklist')).toBeVisible();
   return res.body.value.id;
 }

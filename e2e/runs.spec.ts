@@ -73,6 +73,7 @@ async function openApp(page: Page, host: Host): Promise<void> {
 async function openProject(page: Page, title: string): Promise<void> {
   await page.getByTestId('project-list').getByRole('link').filter({ hasText: title }).click();
   await expect(page.getByTestId('project-title')).toHaveText(title);
+  await page.getByRole('navigation', { name: 'Project sections' }).getByRole('link', { name: /^Runs/ }).click();
   await expect(page.getByRole('heading', { name: 'Runs', level: 2 })).toBeVisible();
 }
 

@@ -40,7 +40,7 @@ const PROJECTS = [
 test.use({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 });
 
 test('README screenshots', async ({ page, host }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(420_000);
   test.skip(process.env.PHENOBOOK_SCREENSHOTS !== '1', 'set PHENOBOOK_SCREENSHOTS=1 to regenerate docs/screenshots');
   fs.mkdirSync(OUT, { recursive: true });
 
@@ -57,29 +57,84 @@ test('README screenshots', async ({ page, host }) => {
   await expect(page.getByTestId('project-list').getByRole('link')).toHaveCount(PROJECTS.length);
   await page.screenshot({ path: path.join(OUT, 'project-list.png'), animations: 'disabled', caret: 'hide' });
 
-  await page.goto(`${host.origin}/#/projects/${featured}`);
-  await expect(page.getByTestId('project-title')).toHaveText('Does weight decay cause grokking on modular addition?');
-  await page.screenshot({ path: path.join(OUT, 'project-page.png'), animations: 'disabled', caret: 'hide' });
-
-  // A finished grokking run (two seeds) for the runs table and the run page.
-  const started = await host.op<{ id: string }[]>('runs:start', {
+  // Two real runs of the featured question: with and without weight decay (p 59, fraction 0.3).
+  const runIds: string[] = [];
+  for (const weightDecay of [1, 0]) {
+    const started = await host.op<{ id: string }[]>('runs:start', {
+      projectId: featured,
+      experiment: 'grokking-mlp',
+      config: { weightDecay, steps: 3000 },
+    });
+    if (!started.body.ok) throw new Error(started.body.error.message);
+    runIds.push(started.body.value[0]!.id);
+  }
+  const op = async <T>(name: string, input: unknown): Promise<T> => {
+    const r = await host.op<T>(name, input);
+    if (!r.body.ok) throw new Error(`${name}: ${r.body.error.message}`);
+    return r.body.value;
+  };
+  const answers: [string, string, string][] = [
+    ['early.context.framing', 'answered', 'Power et al. (2022): generalisation long **after** the training set is fit, on small algorithmic data sets.'],
+    ['early.context.observed', 'answered', 'Gromov (2023) sees it in a two-layer MLP on modular addition; Liu et al. (2023) on MNIST with large initialisation.'],
+    ['early.value.edge-case', 'answered', 'An edge case of weight-norm dynamics: useful only if it tells us something about ordinary training.'],
+    ['throughout.method.hypothesis', 'answered', 'Preregistered: without weight decay, no generalisation within 3,000 steps (see the hypothesis).'],
+    ['throughout.utility.confounders', 'in-progress', 'Weight norm is the obvious confounder. Controls so far: weight decay on/off at the same seed.'],
+  ];
+  for (const [questionKey, status, markdown] of answers) await op('checklist:answer', { projectId: featured, questionKey, status, markdown });
+  const note = await op<{ id: string }>('notes:create', {
     projectId: featured,
-    experiment: 'grokking-mlp',
-    config: { steps: 1000 },
-    seeds: 2,
+    title: 'No weight decay: memorisation only',
+    tags: ['negative result', 'weight decay'],
+    body: [
+      'With `weightDecay = 0` the MLP fits the 1,044 training pairs within ~25 steps and then **stays at chance** on the test pairs.',
+      '',
+      '- train accuracy 1.0 from step ~25',
+      '- test accuracy ≈ 0.03 at step 3,000',
+      '',
+      '> Negative results are results: this is the control the paper asks for.',
+    ].join('\n'),
+    runIds: [runIds[1]],
   });
-  if (!started.body.ok) throw new Error(started.body.error.message);
-  const runId = started.body.value[0]!.id;
+  const hypothesis = await op<{ id: string }>('hypotheses:create', {
+    projectId: featured,
+    statement: 'Weight decay is necessary for delayed generalisation here: without it the network memorises and never generalises within 3,000 steps.',
+    theory: 'Weight-norm dynamics explain delayed generalisation (Omnigrok, Liu et al. 2023)',
+    relation: 'refines',
+    predictions: [
+      { metric: 'testAcc', at: { kind: 'step', step: 3000 }, when: [{ field: 'weightDecay', op: '=', value: 0 }], comparison: '<', threshold: 0.2 },
+      { metric: 'trainAcc', at: { kind: 'max' }, comparison: '>=', threshold: 0.99 },
+    ],
+  });
+  await op('hypotheses:lock', { id: hypothesis.id });
+  for (const [kind, targetId] of [['note', note.id], ['hypothesis', hypothesis.id], ['run', runIds[1]]] as const) {
+    await op('evidence:link', { projectId: featured, questionKey: 'throughout.utility.confounders', kind, targetId, linked: true });
+  }
   await expect
-    .poll(async () => {
-      const r = await host.op<{ status: string }[]>('runs:list', { projectId: featured });
-      return r.body.ok ? r.body.value.map((x) => x.status).join(',') : '';
-    }, { timeout: 120_000 })
+    .poll(async () => (await op<{ status: string }[]>('runs:list', { projectId: featured })).map((x) => x.status).join(','), { timeout: 240_000 })
     .toBe('done,done');
-  await page.reload();
-  await expect(page.getByTestId('runs-table')).toBeVisible();
+  for (const runId of runIds) await op('hypotheses:linkRun', { id: hypothesis.id, runId, linked: true });
+
+  await page.goto(`${host.origin}/#/projects/${featured}`);
+  await expect(page.getByTestId('dashboard')).toContainText('No weight decay: memorisation only');
   await page.screenshot({ path: path.join(OUT, 'project-page.png'), animations: 'disabled', caret: 'hide', fullPage: true });
-  await page.goto(`${host.origin}/#/runs/${runId}`);
+
+  await page.goto(`${host.origin}/#/projects/${featured}/checklist/throughout.utility.confounders`);
+  await expect(page.getByTestId('evidence-throughout.utility.confounders')).toContainText('note: No weight decay');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.screenshot({ path: path.join(OUT, 'checklist-guide.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
+  await page.goto(`${host.origin}/#/projects/${featured}/hypotheses/${hypothesis.id}`);
+  await expect(page.locator('[data-testid="verdict-row"][data-verdict="supported"]').first()).toBeVisible();
+  await page.screenshot({ path: path.join(OUT, 'hypothesis-verdicts.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
+  await page.goto(`${host.origin}/#/projects/${featured}/notes/${note.id}`);
+  await expect(page.locator('.note-preview strong')).toHaveText('stays at chance');
+  await page.screenshot({ path: path.join(OUT, 'notes.png'), animations: 'disabled', caret: 'hide' });
+
+  await page.goto(`${host.origin}/#/projects/${featured}/runs`);
+  await expect(page.getByTestId('runs-table')).toBeVisible();
+  await page.screenshot({ path: path.join(OUT, 'runs.png'), animations: 'disabled', caret: 'hide' });
+  await page.goto(`${host.origin}/#/runs/${runIds[0]}`);
   await expect
     .poll(() => page.getByTestId('chart-accuracy').evaluate((el) => (el as unknown as { data?: { x: number[] }[] }).data?.[0]?.x.length ?? 0))
     .toBeGreaterThan(100);

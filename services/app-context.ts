@@ -23,6 +23,7 @@ import { NotebookService } from './notebook.service';
 import { NotesService } from './notes.service';
 import { ProjectsService, systemClock, type Clock } from './projects.service';
 import { RunService } from './run.service';
+import { configDescriber, summaryLabel } from './run-label';
 import { APP_VERSION } from './version';
 
 /** Everything a host needs: the open database, the services over it, and the event bus. */
@@ -63,7 +64,9 @@ export function createAppContext(options: ContextOptions): AppContext {
   const events = new EventBus();
   const projectsRepo = new ProjectsRepo(opened.db);
   const projects = new ProjectsService(projectsRepo, events, clock);
-  const runsRepo = new RunsRepo(opened.db);
+  const experiments = options.experiments ?? EXPERIMENTS;
+  const describeConfig = configDescriber(experiments);
+  const runsRepo = new RunsRepo(opened.db, (r) => summaryLabel(r, describeConfig(r.experiment, r.preset, r.config)));
   const notesRepo = new NotesRepo(opened.db);
   const hypothesesRepo = new HypothesesRepo(opened.db);
   const notebook = new NotebookService({
@@ -85,7 +88,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     projects: projectsRepo,
     settings: new SettingsRepo(opened.db),
     events,
-    experiments: options.experiments ?? EXPERIMENTS,
+    experiments,
     spawn: options.spawnTrainer,
     appVersion: APP_VERSION,
     clock,

@@ -1,7 +1,42 @@
 import type { RunSummary } from '../contract/runs';
+import type { ExperimentDefinition } from '../experiments/types';
 
-/** How runs are named in links, verdicts and exports: experiment, preset, seed, short id. */
-export function runLabel(run: Pick<RunSummary, 'id' | 'experiment' | 'preset' | 'seed'>): string {
-  const preset = run.preset && run.preset !== 'default' ? ` · ${run.preset}` : '';
-  return `${run.experiment}${preset} · seed ${run.seed} · ${run.id.slice(0, 8)}`;
+/** The parts of a run's config that tell it apart from its preset, e.g. ["weightDecay 0"]. */
+export type ConfigDescriber = (experiment: string, preset: string | null, config: Record<string, unknown>) => string[];
+
+const MAX_PARTS = 3;
+const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Compares each config with the defaults of the preset it came from (parsed once per preset). */
+export function configDescriber(experiments: ReadonlyMap<string, ExperimentDefinition>): ConfigDescriber {
+  const bases = new Map<string, Record<string, unknown> | null>();
+  const base = (experiment: string, preset: string | null) => {
+    const key = `${experiment}\u0000${preset ?? ''}`;
+    if (!bases.has(key)) {
+      const def = experiments.get(experiment);
+      const values = def && (preset ? def.presets[preset] : {});
+      const parsed = def && values ? def.configSchema.safeParse(values) : null;
+      bases.set(key, parsed?.success ? (parsed.data as Record<string, unknown>) : null);
+    }
+    return bases.get(key)!;
+  };
+  return (experiment, preset, config) => {
+    const defaults = base(experiment, preset);
+    if (!defaults) return [];
+    return Object.keys(config)
+      .filter((k) => k !== 'seed' && JSON.stringify(config[k]) !== JSON.stringify(defaults[k]))
+      .slice(0, MAX_PARTS)
+      .map((k) => `${k} ${show(config[k])}`);
+  };
+}
+
+/** "grokking-mlp · weightDecay 0 · seed 0": experiment, preset, what differs from it, seed. */
+export function summaryLabel(run: { experiment: string; preset: string | null; seed: number }, parts: readonly string[]): string {
+  const preset = run.preset && run.preset !== 'default' ? [run.preset] : [];
+  return [run.experiment, ...preset, ...parts, `seed ${run.seed}`].join(' · ');
+}
+
+/** How runs are named in links, verdicts and exports: the summary label and a short id. */
+export function runLabel(run: Pick<RunSummary, 'id' | 'label'>): string {
+  return `${run.label} · ${run.id.slice(0, 8)}`;
 }
