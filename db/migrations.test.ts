@@ -25,6 +25,22 @@ describe('migrations', () => {
     closeDatabase(db);
   });
 
+  it('indexes checklist answers written before the notebook migration for search', () => {
+    const file = path.join(dir, 'v30.sqlite');
+    const raw = new Database(file);
+    migrate(raw, MIGRATIONS.filter((m) => m.version <= 30));
+    raw.prepare("INSERT INTO projects VALUES ('p1', 'Old', 'grokking', '', 'x', 'x', NULL)").run();
+    raw
+      .prepare("INSERT INTO checklist_answers VALUES ('p1', 'early.context.framing', 1, 'answered', 'Memorisation comes first', NULL, 'x')")
+      .run();
+    raw.close();
+    const { db, schemaVersion } = openDatabase(file);
+    expect(schemaVersion).toBe(LATEST_VERSION);
+    const hits = db.prepare("SELECT kind, ref FROM notebook_fts WHERE notebook_fts MATCH 'memorisation' AND project_id = 'p1'").all();
+    expect(hits).toEqual([{ kind: 'answer', ref: 'early.context.framing' }]);
+    closeDatabase(db);
+  });
+
   it('turns on WAL, foreign keys and a busy timeout', () => {
     const { db } = openDatabase(path.join(dir, 'a.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
