@@ -7,6 +7,7 @@ export type AppEvent =
   /** Notes, hypotheses or checklist evidence of a project changed. */
   | { type: 'notebook:changed'; projectId: string; what: 'notes' | 'hypotheses' | 'evidence' }
   | { type: 'runs:changed'; ids: string[]; projectId: string | null }
+  | { type: 'sweeps:changed'; ids: string[]; projectId: string | null }
   | {
       type: 'runs:progress';
       runId: string;

@@ -25,6 +25,7 @@ import {
   type NotebookExport,
   type SearchHit,
 } from './notebook';
+import { SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepDetail } from './sweeps';
 import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
   ProjectArchiveSchema,
@@ -100,6 +101,11 @@ export const operations = {
   'runs:cancel': op<RunSummary>()(RunRefSchema),
   'runs:delete': op<{ id: string }>()(RunRefSchema),
   'runs:rerun': op<RunSummary>()(RunRefSchema),
+  'sweeps:start': op<Sweep>()(SweepStartSchema),
+  'sweeps:list': op<Sweep[]>()(SweepListSchema.default({ projectId: null })),
+  'sweeps:get': op<SweepDetail>()(SweepRefSchema),
+  'sweeps:cancel': op<Sweep>()(SweepRefSchema),
+  'sweeps:delete': op<{ id: string }>()(SweepRefSchema),
   'settings:get': op<Settings>()(NoInput),
   'settings:update': op<Settings>()(SettingsPatchSchema),
   'system:backend': op<BackendStatus>()(z.strictObject({ refresh: z.boolean().default(false) }).default({ refresh: false })),

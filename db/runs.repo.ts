@@ -25,6 +25,8 @@ export interface RunRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  sweep_id: string | null;
+  sweep_point: string | null;
 }
 
 export interface RunInsert {
@@ -41,6 +43,8 @@ export interface RunInsert {
   /** The host process that queued it (runs of a dead owner are marked interrupted). */
   ownerPid: number;
   now: string;
+  sweepId?: string | null;
+  sweepPoint?: Record<string, unknown> | null;
 }
 
 export interface RunStartedPatch {
@@ -99,8 +103,8 @@ export class RunsRepo {
   ) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at)
-         VALUES (@id, @projectId, @groupId, @experiment, @preset, @config, @seed, 'queued', @appVersion, @stepsTotal, @rerunOf, @ownerPid, @now)`,
+        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at, sweep_id, sweep_point)
+         VALUES (@id, @projectId, @groupId, @experiment, @preset, @config, @seed, 'queued', @appVersion, @stepsTotal, @rerunOf, @ownerPid, @now, @sweepId, @sweepPoint)`,
       ),
       byId: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
       byProject: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, seed'),
@@ -118,6 +122,13 @@ export class RunsRepo {
          WHERE id = @id AND status IN ('queued', 'running')`,
       ),
       delete: db.prepare('DELETE FROM runs WHERE id = ?'),
+      bySweep: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE sweep_id = ? ORDER BY created_at, rowid'),
+      requeue: db.prepare(
+        `UPDATE runs SET status = 'queued', error = NULL, steps_done = 0, train_seconds = NULL, wall_seconds = NULL, backend = NULL,
+           gpu = NULL, backend_detail = NULL, data_hash = NULL, started_at = NULL, finished_at = NULL, owner_pid = @ownerPid
+         WHERE id = @id AND status = 'interrupted'`,
+      ),
+      deleteMetrics: db.prepare('DELETE FROM metrics WHERE run_id = ?'),
       nameId: db.prepare<[string], { id: number }>('SELECT id FROM metric_names WHERE name = ?'),
       insertName: db.prepare('INSERT INTO metric_names (name) VALUES (?)'),
       insertMetric: db.prepare('INSERT OR REPLACE INTO metrics (run_id, name_id, step, value) VALUES (?, ?, ?, ?)'),
@@ -138,8 +149,18 @@ export class RunsRepo {
     };
   }
 
+  /** Runs fn in one SQLite transaction. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   insert(run: RunInsert): void {
-    this.stmts.insert.run({ ...run, config: JSON.stringify(run.config) });
+    this.stmts.insert.run({
+      ...run,
+      config: JSON.stringify(run.config),
+      sweepId: run.sweepId ?? null,
+      sweepPoint: run.sweepPoint ? JSON.stringify(run.sweepPoint) : null,
+    });
   }
 
   private final(id: string): Record<string, number | null> {
@@ -202,6 +223,24 @@ export class RunsRepo {
         now: p.now,
       }).changes > 0
     );
+  }
+
+  /** A sweep's runs, in the order they were queued. */
+  bySweep(sweepId: string): RunRow[] {
+    return this.stmts.bySweep.all(sweepId);
+  }
+
+  summaries(rows: readonly RunRow[]): RunSummary[] {
+    return rows.map((r) => toSummary(r, this.final(r.id), this.label));
+  }
+
+  /** Puts an interrupted run back in the queue from scratch (its partial metrics go). */
+  requeue(id: string, ownerPid: number): boolean {
+    return this.db.transaction(() => {
+      if (this.stmts.requeue.run({ id, ownerPid }).changes === 0) return false;
+      this.stmts.deleteMetrics.run(id);
+      return true;
+    })();
   }
 
   delete(id: string): boolean {

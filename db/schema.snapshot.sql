@@ -1,4 +1,4 @@
--- user_version = 40
+-- user_version = 50
 CREATE TRIGGER evidence_drop_hypothesis AFTER DELETE ON hypotheses BEGIN
   DELETE FROM evidence WHERE kind = 'hypothesis' AND target_id = OLD.id;
 END;
@@ -220,11 +220,23 @@ CREATE TABLE runs (
   created_at     TEXT NOT NULL,
   started_at     TEXT,
   finished_at    TEXT
-) STRICT;
+, sweep_id TEXT REFERENCES sweeps(id) ON DELETE CASCADE, sweep_point TEXT CHECK (sweep_point IS NULL OR json_valid(sweep_point))) STRICT;
 
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL CHECK (json_valid(value))
+) STRICT;
+
+CREATE TABLE sweeps (
+  id           TEXT PRIMARY KEY,
+  project_id   TEXT REFERENCES projects(id) ON DELETE CASCADE,
+  experiment   TEXT NOT NULL,
+  preset       TEXT,
+  config       TEXT NOT NULL CHECK (json_valid(config)),
+  grid         TEXT NOT NULL CHECK (json_valid(grid)),
+  seeds        INTEGER NOT NULL CHECK (seeds >= 1),
+  created_at   TEXT NOT NULL,
+  cancelled_at TEXT
 ) STRICT;
 
 CREATE INDEX checklist_revisions_by_answer ON checklist_revisions(project_id, question_key, id);
@@ -248,3 +260,7 @@ CREATE INDEX runs_by_group ON runs(group_id);
 CREATE INDEX runs_by_project ON runs(project_id, created_at);
 
 CREATE INDEX runs_by_status ON runs(status);
+
+CREATE INDEX runs_by_sweep ON runs(sweep_id);
+
+CREATE INDEX sweeps_by_project ON sweeps(project_id, created_at);

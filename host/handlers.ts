@@ -43,6 +43,11 @@ const handlers: Handlers = {
   'runs:cancel': (ctx, { id }) => ctx.runs.cancel(id),
   'runs:delete': (ctx, { id }) => ctx.runs.delete(id),
   'runs:rerun': (ctx, { id }) => ctx.runs.rerun(id),
+  'sweeps:start': (ctx, input) => ctx.sweeps.start(input),
+  'sweeps:list': (ctx, { projectId }) => ctx.sweeps.list(projectId),
+  'sweeps:get': (ctx, { id }) => ctx.sweeps.get(id),
+  'sweeps:cancel': (ctx, { id }) => ctx.sweeps.cancel(id),
+  'sweeps:delete': (ctx, { id }) => ctx.sweeps.delete(id),
   'settings:get': (ctx) => ({ parallelRuns: ctx.runs.parallel }),
   'settings:update': (ctx, patch) => {
     if (patch.parallelRuns !== undefined) ctx.runs.setParallel(patch.parallelRuns);

@@ -9,6 +9,7 @@ import { EvidenceRepo } from '../db/evidence.repo';
 import { HypothesesRepo } from '../db/hypotheses.repo';
 import { NotesRepo } from '../db/notes.repo';
 import { SearchRepo } from '../db/search.repo';
+import { SweepsRepo } from '../db/sweeps.repo';
 import { ProjectsRepo } from '../db/projects.repo';
 import { RunsRepo } from '../db/runs.repo';
 import { SettingsRepo } from '../db/settings.repo';
@@ -24,6 +25,7 @@ import { NotesService } from './notes.service';
 import { ProjectsService, systemClock, type Clock } from './projects.service';
 import { RunService } from './run.service';
 import { configDescriber, summaryLabel } from './run-label';
+import { SweepService } from './sweep.service';
 import { APP_VERSION } from './version';
 
 /** Everything a host needs: the open database, the services over it, and the event bus. */
@@ -37,6 +39,7 @@ export interface AppContext {
   hypotheses: HypothesesService;
   notebook: NotebookService;
   runs: RunService;
+  sweeps: SweepService;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
   close(): void;
@@ -95,7 +98,11 @@ export function createAppContext(options: ContextOptions): AppContext {
     defaultParallel: options.defaultParallel ?? 1,
     parallelOverride: options.parallelOverride,
   });
-  if (options.recover ?? true) runs.recoverInterrupted();
+  const sweeps = new SweepService({ sweeps: new SweepsRepo(opened.db), runsRepo, runs, projects: projectsRepo, events, clock });
+  if (options.recover ?? true) {
+    runs.recoverInterrupted();
+    sweeps.resume();
+  }
 
   let probe: Promise<BackendStatus> | undefined;
   const backendStatus = (refresh = false): Promise<BackendStatus> => {
@@ -118,6 +125,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     hypotheses,
     notebook,
     runs,
+    sweeps,
     backendStatus,
     info: {
       version: APP_VERSION,

@@ -106,31 +106,80 @@ export class RunService {
     const baseSeed = typeof config.seed === 'number' ? config.seed : 0;
     if (input.seeds > 1) this.resolveConfig(def.key, undefined, { ...config, seed: baseSeed + input.seeds - 1 });
     const groupId = randomUUID();
-    const now = this.deps.clock();
-    const ids: string[] = [];
-    for (let i = 0; i < input.seeds; i++) {
-      const seeded = { ...config, seed: baseSeed + i };
-      const id = randomUUID();
-      this.deps.runs.insert({
-        id,
+    const ids = this.enqueue(
+      Array.from({ length: input.seeds }, (_, i) => ({
         projectId: input.projectId,
         groupId,
         experiment: def.key,
         preset: input.preset ?? null,
-        config: seeded,
-        seed: baseSeed + i,
-        appVersion: this.deps.appVersion,
-        stepsTotal: def.totalSteps(seeded),
-        rerunOf: null,
-        ownerPid: process.pid,
-        now,
-      });
-      ids.push(id);
-    }
-    this.queue.push(...ids);
-    this.changed(ids, input.projectId);
-    this.pump();
+        config: { ...config, seed: baseSeed + i },
+      })),
+    );
     return ids.map((id) => this.summary(id));
+  }
+
+  /**
+   * Stores and queues runs whose configs are already resolved (seed included). One transaction:
+   * a sweep of hundreds of runs is queued whole or not at all.
+   */
+  enqueue(
+    specs: readonly {
+      projectId: string | null;
+      groupId: string;
+      experiment: string;
+      preset: string | null;
+      config: Record<string, unknown>;
+      sweepId?: string;
+      sweepPoint?: Record<string, unknown>;
+    }[],
+  ): string[] {
+    const now = this.deps.clock();
+    const ids = this.deps.runs.transaction(() =>
+      specs.map((spec) => {
+        const def = this.deps.experiments.get(spec.experiment)!;
+        const id = randomUUID();
+        this.deps.runs.insert({
+          id,
+          ...spec,
+          seed: typeof spec.config.seed === 'number' ? spec.config.seed : 0,
+          appVersion: this.deps.appVersion,
+          stepsTotal: def.totalSteps(spec.config),
+          rerunOf: null,
+          ownerPid: process.pid,
+          now,
+        });
+        return id;
+      }),
+    );
+    this.queue.push(...ids);
+    for (const projectId of new Set(specs.map((s) => s.projectId))) {
+      this.changed(
+        ids.filter((_, i) => specs[i]!.projectId === projectId),
+        projectId,
+      );
+    }
+    this.pump();
+    return ids;
+  }
+
+  /** Re-queues interrupted runs from scratch (a sweep resuming after a restart). */
+  requeue(ids: readonly string[]): string[] {
+    const done = ids.filter((id) => this.deps.runs.requeue(id, process.pid));
+    this.queue.push(...done);
+    const rows = done.map((id) => this.deps.runs.getRow(id)!);
+    for (const projectId of new Set(rows.map((r) => r.project_id))) {
+      this.changed(
+        rows.filter((r) => r.project_id === projectId).map((r) => r.id),
+        projectId,
+      );
+    }
+    this.pump();
+    return done;
+  }
+
+  /** Whether this host is training or about to train the run. */
+  isActive(id: string): boolean {
+    return this.active.has(id) || this.queue.includes(id);
   }
 
   /** A new run from a stored run's exact config. */

@@ -2,6 +2,7 @@ import m0010 from './0010-projects';
 import m0020 from './0020-runs';
 import m0030 from './0030-checklist';
 import m0040 from './0040-notebook';
+import m0050 from './0050-sweeps';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 20, name: 'runs', sql: m0020 },
   { version: 30, name: 'checklist', sql: m0030 },
   { version: 40, name: 'notebook', sql: m0040 },
+  { version: 50, name: 'sweeps', sql: m0050 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

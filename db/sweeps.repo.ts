@@ -1,0 +1,83 @@
+import type Database from 'better-sqlite3';
+import type { GridAxis } from '../contract/sweeps';
+
+interface SweepRow {
+  id: string;
+  project_id: string | null;
+  experiment: string;
+  preset: string | null;
+  config: string;
+  grid: string;
+  seeds: number;
+  created_at: string;
+  cancelled_at: string | null;
+}
+
+export interface StoredSweep {
+  id: string;
+  projectId: string | null;
+  experiment: string;
+  preset: string | null;
+  config: Record<string, unknown>;
+  grid: GridAxis[];
+  seeds: number;
+  createdAt: string;
+  cancelledAt: string | null;
+}
+
+const toSweep = (r: SweepRow): StoredSweep => ({
+  id: r.id,
+  projectId: r.project_id,
+  experiment: r.experiment,
+  preset: r.preset,
+  config: JSON.parse(r.config) as Record<string, unknown>,
+  grid: JSON.parse(r.grid) as GridAxis[],
+  seeds: r.seeds,
+  createdAt: r.created_at,
+  cancelledAt: r.cancelled_at,
+});
+
+export class SweepsRepo {
+  private readonly stmts;
+
+  constructor(db: Database.Database) {
+    this.stmts = {
+      insert: db.prepare(
+        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at)
+         VALUES (@id, @projectId, @experiment, @preset, @config, @grid, @seeds, @createdAt)`,
+      ),
+      byId: db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?'),
+      byProject: db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE project_id = ? ORDER BY created_at DESC'),
+      all: db.prepare<[], SweepRow>('SELECT * FROM sweeps ORDER BY created_at DESC'),
+      open: db.prepare<[], SweepRow>('SELECT * FROM sweeps WHERE cancelled_at IS NULL ORDER BY created_at'),
+      cancel: db.prepare('UPDATE sweeps SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL'),
+      delete: db.prepare('DELETE FROM sweeps WHERE id = ?'),
+    };
+  }
+
+  insert(s: Omit<StoredSweep, 'cancelledAt'>): void {
+    this.stmts.insert.run({ ...s, config: JSON.stringify(s.config), grid: JSON.stringify(s.grid) });
+  }
+
+  get(id: string): StoredSweep | undefined {
+    const row = this.stmts.byId.get(id);
+    return row && toSweep(row);
+  }
+
+  list(projectId: string | null): StoredSweep[] {
+    return (projectId ? this.stmts.byProject.all(projectId) : this.stmts.all.all()).map(toSweep);
+  }
+
+  /** Sweeps not cancelled: the ones a restarted host resumes. */
+  open(): StoredSweep[] {
+    return this.stmts.open.all().map(toSweep);
+  }
+
+  cancel(id: string, now: string): boolean {
+    return this.stmts.cancel.run(now, id).changes > 0;
+  }
+
+  delete(id: string): boolean {
+    return this.stmts.delete.run(id).changes > 0;
+  }
+}

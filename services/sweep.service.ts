@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { RunStatus } from '../contract/runs';
+import type { Sweep, SweepDetail, SweepResults, SweepStartSchema } from '../contract/sweeps';
+import { cartesian, sweepResults, type RunOutcome } from '../common/sweep-results';
+import type { ProjectsRepo } from '../db/projects.repo';
+import type { RunRow, RunsRepo } from '../db/runs.repo';
+import type { StoredSweep, SweepsRepo } from '../db/sweeps.repo';
+import { notFound, ServiceError } from './errors';
+import type { EventBus } from './event-bus';
+import type { Clock } from './projects.service';
+import type { RunService } from './run.service';
+
+export interface SweepDeps {
+  sweeps: SweepsRepo;
+  runsRepo: RunsRepo;
+  runs: RunService;
+  projects: ProjectsRepo;
+  events: EventBus;
+  clock: Clock;
+}
+
+/** Per-round metrics some experiments record (lottery-ticket); results expand them into points. */
+const ROUND_METRICS = ['round', 'weightsLeft', 'ticketTestAcc', 'ticketTrainAcc', 'randomMaskTestAcc', 'freshInitTestAcc'];
+
+/** Sweeps: a grid of knob values × seeds queued as runs, followed to the end, resumed after a restart. */
+export class SweepService {
+  constructor(private readonly d: SweepDeps) {}
+
+  start(input: z.output<typeof SweepStartSchema>): Sweep {
+    if (input.projectId && !this.d.projects.get(input.projectId)) {
+      throw new ServiceError('invalid_input', `No project with id ${input.projectId}`, [{ path: 'projectId', message: 'no project with this id' }]);
+    }
+    const { def, config } = this.d.runs.resolveConfig(input.experiment, input.preset, input.config);
+    input.grid.forEach((axis, i) => {
+      if (!(axis.key in config)) {
+        const knobs = Object.keys(config).join(', ');
+        throw new ServiceError('invalid_input', `${def.key} has no knob "${axis.key}" (knobs: ${knobs})`, [
+          { path: `grid.${i}.key`, message: `must be one of: ${knobs}` },
+        ]);
+      }
+    });
+    const baseSeed = typeof config.seed === 'number' ? config.seed : 0;
+    const specs = cartesian(input.grid).flatMap((point) =>
+      Array.from({ length: input.seeds }, (_, s) => {
+        let resolved;
+        try {
+          resolved = this.d.runs.resolveConfig(def.key, undefined, { ...config, ...point, seed: baseSeed + s });
+        } catch (err) {
+          if (err instanceof ServiceError) {
+            throw new ServiceError(err.code, `Grid point ${JSON.stringify(point)}: ${err.message}`, err.issues?.map((i) => ({ ...i, path: 'grid' })));
+          }
+          throw err;
+        }
+        return { config: resolved.config, point };
+      }),
+    );
+    const id = randomUUID();
+    this.d.runsRepo.transaction(() => {
+      this.d.sweeps.insert({
+        id,
+        projectId: input.projectId,
+        experiment: def.key,
+        preset: input.preset ?? null,
+        config,
+        grid: input.grid,
+        seeds: input.seeds,
+        createdAt: this.d.clock(),
+      });
+      this.d.runs.enqueue(
+        specs.map((s) => ({
+          projectId: input.projectId,
+          groupId: id,
+          experiment: def.key,
+          preset: input.preset ?? null,
+          config: s.config,
+          sweepId: id,
+          sweepPoint: s.point,
+        })),
+      );
+    });
+    this.changed(id, input.projectId);
+    return this.summary(this.stored(id));
+  }
+
+  list(projectId: string | null): Sweep[] {
+    return this.d.sweeps.list(projectId).map((s) => this.summary(s));
+  }
+
+  get(id: string): SweepDetail {
+    const sweep = this.stored(id);
+    const rows = this.d.runsRepo.bySweep(id);
+    const summaries = this.d.runsRepo.summaries(rows);
+    return {
+      ...this.summary(sweep, rows),
+      runs: summaries.map((r, i) => ({ ...r, point: JSON.parse(rows[i]!.sweep_point ?? '{}') as Record<string, unknown> })),
+      results: this.results(sweep, rows),
+    };
+  }
+
+  resultsOf(id: string): SweepResults {
+    const sweep = this.stored(id);
+    return this.results(sweep, this.d.runsRepo.bySweep(id));
+  }
+
+  cancel(id: string): Sweep {
+    const sweep = this.stored(id);
+    this.d.sweeps.cancel(id, this.d.clock());
+    for (const row of this.d.runsRepo.bySweep(id)) {
+      if (this.d.runs.isActive(row.id)) this.d.runs.cancel(row.id);
+    }
+    this.changed(id, sweep.projectId);
+    return this.summary(this.stored(id));
+  }
+
+  delete(id: string): { id: string } {
+    const sweep = this.stored(id);
+    if (this.d.runsRepo.bySweep(id).some((r) => this.d.runs.isActive(r.id))) {
+      throw new ServiceError('conflict', 'This sweep still has queued or running runs: cancel it before deleting it');
+    }
+    this.d.sweeps.delete(id);
+    this.changed(id, sweep.projectId);
+    this.d.events.emit({ type: 'runs:changed', ids: [], projectId: sweep.projectId });
+    return { id };
+  }
+
+  /** After a restart: runs of open sweeps that the last host left unfinished are queued again. */
+  resume(): number {
+    let count = 0;
+    for (const sweep of this.d.sweeps.open()) {
+      const interrupted = this.d.runsRepo.bySweep(sweep.id).filter((r) => r.status === 'interrupted');
+      if (interrupted.length === 0) continue;
+      count += this.d.runs.requeue(interrupted.map((r) => r.id)).length;
+      this.changed(sweep.id, sweep.projectId);
+    }
+    return count;
+  }
+
+  /** Resolves when every run of the sweep has settled. */
+  async whenSettled(id: string): Promise<SweepDetail> {
+    await this.d.runs.whenSettled(this.d.runsRepo.bySweep(id).map((r) => r.id));
+    return this.get(id);
+  }
+
+  private stored(id: string): StoredSweep {
+    const sweep = this.d.sweeps.get(id);
+    if (!sweep) throw notFound('Sweep', id);
+    return sweep;
+  }
+
+  private summary(s: StoredSweep, rows: RunRow[] = this.d.runsRepo.bySweep(s.id)): Sweep {
+    const byStatus: Partial<Record<RunStatus, number>> = {};
+    for (const r of rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+    const stepsDone = rows.reduce((n, r) => n + r.steps_done, 0);
+    const stepsTotal = rows.reduce((n, r) => n + r.steps_total, 0);
+    const active = (byStatus.queued ?? 0) + (byStatus.running ?? 0);
+    return {
+      id: s.id,
+      projectId: s.projectId,
+      experiment: s.experiment,
+      preset: s.preset,
+      config: s.config,
+      grid: s.grid,
+      seeds: s.seeds,
+      status: s.cancelledAt ? 'cancelled' : active > 0 ? 'running' : 'done',
+      createdAt: s.createdAt,
+      cancelledAt: s.cancelledAt,
+      progress: { runs: rows.length, byStatus, stepsDone, stepsTotal, etaSeconds: active > 0 ? this.eta(rows) : null },
+    };
+  }
+
+  /**
+   * Seconds left: the seconds per step measured on finished and running runs, times the steps
+   * left, spread over the trainers that run at once.
+   */
+  private eta(rows: RunRow[]): number | null {
+    const now = Date.parse(this.d.clock());
+    let seconds = 0;
+    let steps = 0;
+    for (const r of rows) {
+      if (r.status === 'done' && r.wall_seconds) {
+        seconds += r.wall_seconds;
+        steps += r.steps_total;
+      } else if (r.status === 'running' && r.started_at && r.steps_done > 0) {
+        seconds += (now - Date.parse(r.started_at)) / 1000;
+        steps += r.steps_done;
+      }
+    }
+    if (steps === 0) return null;
+    const left = rows.filter((r) => r.status === 'queued' || r.status === 'running').reduce((n, r) => n + r.steps_total - r.steps_done, 0);
+    const lanes = Math.max(1, Math.min(this.d.runs.parallel, rows.filter((r) => r.status === 'queued' || r.status === 'running').length));
+    return Math.round((left * seconds) / steps / lanes);
+  }
+
+  private results(sweep: StoredSweep, rows: RunRow[]): SweepResults {
+    const done = rows.filter((r) => r.status === 'done');
+    const summaries = this.d.runsRepo.summaries(done);
+    const outcomes: RunOutcome[] = done.map((row, i) => {
+      const outcome: RunOutcome = { point: JSON.parse(row.sweep_point ?? '{}') as Record<string, unknown>, final: summaries[i]!.final };
+      const series = this.d.runsRepo.series(row.id, ROUND_METRICS);
+      const round = series.find((s) => s.name === 'round');
+      if (round) {
+        outcome.rounds = round.steps.map((step) =>
+          Object.fromEntries(series.map((s) => [s.name, s.values[s.steps.indexOf(step)] ?? null])),
+        );
+      }
+      return outcome;
+    });
+    return sweepResults(sweep, outcomes);
+  }
+
+  private changed(id: string, projectId: string | null): void {
+    this.d.events.emit({ type: 'sweeps:changed', ids: [id], projectId });
+  }
+}
