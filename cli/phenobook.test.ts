@@ -65,3 +65,25 @@ describe('phenobook projects', () => {
     expect(err.join('\n')).toMatch(/newer Phenobook/);
   });
 });
+
+describe('phenobook sweep and data arguments', () => {
+  it('parses --grid axes with typed values', async () => {
+    const { parseGrid } = await import('./phenobook');
+    expect(parseGrid(['width=8,16', 'decay=true,false', 'act=relu,gelu'])).toEqual([
+      { key: 'width', values: [8, 16] },
+      { key: 'decay', values: [true, false] },
+      { key: 'act', values: ['relu', 'gelu'] },
+    ]);
+  });
+
+  it('exits 2 for a malformed grid or bad mnist1d arguments, writing nothing', async () => {
+    expect(await run('sweep', 'grokking-mlp', '--grid', 'width')).toBe(2);
+    expect(err.join('\n')).toContain('--grid expects key=v1,v2');
+    const file = path.join(dir, 'm.json');
+    expect(await run('data', 'mnist1d', '--set', 'numSamples=0', '--out', file)).toBe(2);
+    expect(err.join('\n')).toContain('numSamples must be an integer from 1 to 1000000');
+    expect(await run('data', 'mnist1d', '--set', 'colour=red', '--out', file)).toBe(2);
+    expect(await run('data', 'cifar', '--out', file)).toBe(2);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});

@@ -13,7 +13,9 @@ import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
 import { GPU_REQUIREMENTS } from '../trainer/backend';
 import { describeFieldRange } from '../common/field-range';
-import { progressPrinter } from './progress';
+import { DataArgsError, writeMnist1d } from './data-command';
+import { progressPrinter, sweepProgressPrinter } from './progress';
+import type { Sweep, SweepDetail } from '../contract/sweeps';
 import { runReport } from './run-report';
 
 /** Exit codes of the headless interface (../shared/CLI.md). */
@@ -29,9 +31,13 @@ Commands:
   projects list [--archived | --all] [--search TEXT] [--json]
   run EXPERIMENT [--preset NAME] [--set key=value ...] [--seeds N | --seed S]
                  [--project ID] [--parallel N] [--backend ${BACKEND_NAMES.join('|')}] [--json]
+  sweep EXPERIMENT [--preset NAME] [--grid key=v1,v2,... ...] [--set key=value ...]
+                   [--seeds N] [--project ID] [--parallel N] [--json]
   runs list [--project ID] [--json]
   runs export RUN_ID --csv
   experiments [--json]        the built-in experiments, their knobs and presets
+  data mnist1d [--set key=value ...] --out FILE.json
+                              MNIST-1D exactly as published (defaults), or with other arguments
   doctor [--json]             which training backends load here, GPU or not, and why
 
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
@@ -227,6 +233,94 @@ async function runCommand(args: string[]): Promise<number> {
   );
 }
 
+/** `--grid width=8,16,32`: one axis per flag, values typed like --set. */
+export function parseGrid(items: string[]): { key: string; values: unknown[] }[] {
+  return items.map((item) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0 || eq === item.length - 1) throw new UsageError(`--grid expects key=v1,v2,..., got "${item}"`);
+    const key = item.slice(0, eq).trim();
+    const values = item
+      .slice(eq + 1)
+      .split(',')
+      .map((v) => parseSets([`${key}=${v}`])[key]);
+    return { key, values };
+  });
+}
+
+async function sweepCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    preset: { type: 'string' },
+    grid: { type: 'string', multiple: true, default: [] },
+    set: { type: 'string', multiple: true, default: [] },
+    seeds: { type: 'string' },
+    project: { type: 'string' },
+    parallel: { type: 'string' },
+  });
+  const experiment = positionals[0];
+  if (!experiment) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
+  if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
+  const seeds = intFlag('seeds', values.seeds, 1, 20) ?? 1;
+  const grid = parseGrid(values.grid);
+  const parallel = intFlag('parallel', values.parallel, 1, 64) ?? os.availableParallelism();
+  const started = performance.now();
+  return withContext(
+    values['data-dir'],
+    async (ctx) => {
+      const sweep = unwrap<Sweep>(
+        await dispatch(ctx, 'sweeps:start', { projectId: values.project ?? null, experiment, preset: values.preset, config: parseSets(values.set), grid, seeds }),
+      );
+      const unsubscribe = ctx.events.subscribe(sweepProgressPrinter(() => ctx.sweeps.get(sweep.id)));
+      const stop = () => {
+        process.stderr.write('\nCancelling the sweep…\n');
+        ctx.sweeps.cancel(sweep.id);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      let done: SweepDetail;
+      try {
+        done = await ctx.sweeps.whenSettled(sweep.id);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        unsubscribe();
+      }
+      const wallSeconds = (performance.now() - started) / 1000;
+      const { seed: _seed, ...config } = done.results.config;
+      if (values.json) {
+        console.log(JSON.stringify({ sweepId: done.id, ...done.results, config, wallSeconds, runs: done.progress.byStatus }));
+      } else {
+        const keys = [...grid.map((a) => a.key), ...(done.results.points.some((p) => 'remainingFraction' in p) ? ['remainingFraction'] : [])];
+        for (const p of done.results.points) {
+          const m = Object.entries(p.metrics)
+            .filter(([name]) => ['testError', 'trainError', 'testAcc', 'l2', 'primeCount', 'ticketTestAcc', 'randomMaskTestAcc', 'freshInitTestAcc'].includes(name))
+            .map(([name, a]) => `${name} ${a.mean.toFixed(4)} ± ${a.std.toFixed(4)}`);
+          console.log(`${keys.map((k) => `${k}=${String(p[k])}`).join(' ')}  (${p.seeds} seeds)  ${m.join('  ')}`);
+        }
+        console.log(`Sweep ${done.id}: ${done.progress.runs} runs in ${wallSeconds.toFixed(1)} s (${JSON.stringify(done.progress.byStatus)})`);
+      }
+      return done.progress.byStatus.done === done.progress.runs ? EXIT.ok : EXIT.failed;
+    },
+    { train: true, parallel },
+  );
+}
+
+async function dataCommand(args: string[]): Promise<number> {
+  const [dataset, ...rest] = args;
+  if (dataset !== 'mnist1d') throw new UsageError(dataset ? `Unknown data set: ${dataset} (known: mnist1d)` : 'Missing data set (mnist1d)');
+  const { values } = parse(rest, { set: { type: 'string', multiple: true, default: [] }, out: { type: 'string' } });
+  if (!values.out) throw new UsageError('data mnist1d needs --out FILE.json');
+  let written;
+  try {
+    written = writeMnist1d(parseSets(values.set), values.out);
+  } catch (err) {
+    if (err instanceof DataArgsError) throw new UsageError(`Invalid mnist1d arguments: ${err.message}`);
+    throw err;
+  }
+  if (values.json) console.log(JSON.stringify(written));
+  else console.log(`Wrote ${written.file}: ${written.nTrain} train and ${written.nTest} test sequences of length ${written.length}${written.labelsChanged ? `, ${written.labelsChanged} train labels changed by noise` : ''}`);
+  return EXIT.ok;
+}
+
 async function runsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
@@ -329,6 +423,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'projects') return await projectsCommand(rest);
     if (command === 'run') return await runCommand(rest);
     if (command === 'runs') return await runsCommand(rest);
+    if (command === 'sweep') return await sweepCommand(rest);
+    if (command === 'data') return await dataCommand(rest);
     if (command === 'experiments') return await experimentsCommand(rest);
     if (command === 'doctor') return await doctorCommand(rest);
     throw new UsageError(`Unknown command: ${command}`);

@@ -31,3 +31,24 @@ export function progressPrinter(labels: Map<string, string>, stream: NodeJS.Writ
     stream.write(`${parts.join(' · ')}\n`);
   };
 }
+
+/** One overall line for a sweep on stderr: runs done, share of steps, ETA — at most every 3 s (or 1 s on a terminal). */
+export function sweepProgressPrinter(read: () => { progress: { runs: number; byStatus: Record<string, number | undefined>; stepsDone: number; stepsTotal: number; etaSeconds: number | null } }, stream: NodeJS.WriteStream = process.stderr) {
+  let last = 0;
+  let lastText = '';
+  return (event: AppEvent) => {
+    if (event.type !== 'runs:progress' && event.type !== 'runs:changed') return;
+    const now = Date.now();
+    if (now - last < (stream.isTTY ? 1000 : 3000) && event.type === 'runs:progress') return;
+    last = now;
+    const { runs, byStatus, stepsDone, stepsTotal, etaSeconds } = read().progress;
+    const finished = runs - (byStatus.queued ?? 0) - (byStatus.running ?? 0);
+    const parts = [`sweep: ${finished}/${runs} runs finished`, `${stepsTotal ? Math.floor((100 * stepsDone) / stepsTotal) : 0}% of steps`];
+    if ((byStatus.running ?? 0) > 0) parts.push(`${byStatus.running} running`);
+    if (etaSeconds !== null) parts.push(`ETA ${fmtSeconds(etaSeconds)}`);
+    const text = parts.join(' · ');
+    if (text === lastText) return;
+    lastText = text;
+    stream.write(`${text}\n`);
+  };
+}

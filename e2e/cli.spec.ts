@@ -240,3 +240,38 @@ test('doctor --json reports which backends load, and why the others do not', asy
     expect(byName.get(name)!.reason).toContain(`@tensorflow/${name} is not installed`);
   }
 });
+
+test('sweep --json: one point per grid value with seed-aggregated metrics; data mnist1d writes the published set', async ({ dataDir }) => {
+  test.setTimeout(120_000);
+  const sweep = json<{
+    sweepId: string;
+    experiment: string;
+    config: Record<string, unknown>;
+    points: { steps: number; seeds: number; metrics: Record<string, { mean: number; std: number }> }[];
+    runs: Record<string, number>;
+  }>(await phenobook(dataDir, 'sweep', 'grokking-mlp', '--grid', 'steps=30,60', '--seeds', '2', '--json'));
+  expect(sweep.experiment).toBe('grokking-mlp');
+  expect(sweep.config).not.toHaveProperty('seed');
+  expect(sweep.runs).toEqual({ done: 4 });
+  expect(sweep.points.map((p) => [p.steps, p.seeds])).toEqual([[30, 2], [60, 2]]);
+  for (const p of sweep.points) {
+    expect(p.metrics.trainAcc!.mean).toBeGreaterThan(0.99); // train accuracy reaches 1 within ~25 steps
+    expect(p.metrics.testError!.mean).toBeCloseTo(1 - p.metrics.testAcc!.mean, 12);
+    expect(p.metrics.l2!.std).toBeGreaterThan(0); // two seeds, two different networks
+  }
+
+  const bad = await phenobook(dataDir, 'sweep', 'grokking-mlp', '--grid', 'depth=1,2', '--json');
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('grokking-mlp has no knob "depth"');
+  expect(bad.stdout).toBe('');
+
+  const file = path.join(dataDir, 'mnist1d.json');
+  const data = await phenobook(dataDir, 'data', 'mnist1d', '--out', file);
+  expect(data.code, data.stderr).toBe(0);
+  const d = JSON.parse(fs.readFileSync(file, 'utf8')) as { x: number[][]; y: number[]; xTest: number[][]; yTest: number[] };
+  expect([d.x.length, d.x[0]!.length, d.xTest.length]).toEqual([4000, 40, 1000]);
+  // The published dataset (EXPERIMENTS.md §3): first labels and values.
+  expect(d.y.slice(0, 20)).toEqual([2, 6, 4, 5, 6, 6, 6, 0, 3, 1, 6, 9, 4, 3, 4, 5, 1, 9, 0, 3]);
+  expect(d.yTest.slice(0, 10)).toEqual([2, 6, 3, 9, 4, 3, 1, 9, 5, 2]);
+  d.x[0]!.slice(0, 4).forEach((v, i) => expect(v).toBeCloseTo([-0.332006, -0.47191, -0.778697, -1.009741][i]!, 5));
+});
