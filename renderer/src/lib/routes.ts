@@ -6,6 +6,7 @@ export type Route =
   /** `item`: a note or hypothesis id, or a checklist question key, to open within the tab. */
   | { name: 'project'; id: string; tab: ProjectTab; item: string | null }
   | { name: 'run'; id: string }
+  | { name: 'sweep'; id: string }
   | { name: 'missing'; path: string };
 
 const UUID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
@@ -19,6 +20,8 @@ export function parseRoute(hash: string): Route {
   }
   m = new RegExp(`^/runs/${UUID}$`, 'i').exec(path);
   if (m) return { name: 'run', id: m[1]!.toLowerCase() };
+  m = new RegExp(`^/sweeps/${UUID}$`, 'i').exec(path);
+  if (m) return { name: 'sweep', id: m[1]!.toLowerCase() };
   return { name: 'missing', path };
 }
 

@@ -1,0 +1,73 @@
+import type { loadPlotly } from './plotly';
+
+type Plotly = Awaited<ReturnType<typeof loadPlotly>>;
+
+/** Which runs and settings produced a figure: stored with it and printed under it. */
+export interface Provenance {
+  app: string;
+  exportedAt: string;
+  experiment: string;
+  preset: string | null;
+  sweepIds: string[];
+  runIds: string[];
+  /** Human-readable grid or selection ("width 8, 16 × 2 seeds"). */
+  selection: string;
+  /** What the chart shows ("mean ± std over seeds of test error"). */
+  shows: string;
+  config: Record<string, unknown>;
+}
+
+export function provenanceCaption(p: Provenance): string {
+  const runs = p.runIds.length <= 6 ? p.runIds.map((id) => id.slice(0, 8)).join(', ') : `${p.runIds.length} runs`;
+  const sweep = p.sweepIds.length ? `sweep ${p.sweepIds.map((id) => id.slice(0, 8)).join(', ')} · ` : '';
+  return `${sweep}${p.experiment}${p.preset && p.preset !== 'default' ? ` (preset ${p.preset})` : ''} · ${p.selection} · ${p.shows} · runs: ${runs} · Phenobook ${p.app}, ${p.exportedAt.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Breaks a caption into lines Plotly can draw (it does not wrap annotation text itself). */
+export function wrapCaption(text: string, width = 150): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => l.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!)).join('<br>');
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+/**
+ * Renders the chart with its provenance caption underneath, as SVG (caption also in <desc> and the
+ * provenance as JSON in <metadata>) or PNG, and returns the file to save.
+ */
+export async function renderFigure(
+  plotly: Plotly,
+  figure: { data: unknown[]; layout: Record<string, unknown> },
+  provenance: Provenance,
+  format: 'svg' | 'png',
+): Promise<Blob> {
+  const caption = provenanceCaption(provenance);
+  const margin = { ...((figure.layout.margin as Record<string, number>) ?? {}), b: 130 };
+  const annotations = [
+    ...((figure.layout.annotations as unknown[]) ?? []),
+    { text: wrapCaption(caption), xref: 'paper', yref: 'paper', x: 0, y: -0.2, xanchor: 'left', yanchor: 'top', showarrow: false, align: 'left', font: { size: 10, color: '#555' } },
+  ];
+  const layout = { ...figure.layout, margin, annotations, width: 900, height: 560, paper_bgcolor: '#ffffff' };
+  const url = await plotly.toImage({ data: figure.data, layout } as never, { format, width: 900, height: 560 });
+  if (format === 'png') return (await fetch(url)).blob();
+  let svg = url.startsWith('data:image/svg+xml;base64,') ? atob(url.slice(url.indexOf(',') + 1)) : decodeURIComponent(url.slice(url.indexOf(',') + 1));
+  svg = svg.replace(/<svg[^>]*>/, (open) => `${open}<desc>${escapeXml(caption)}</desc><metadata>${escapeXml(JSON.stringify(provenance))}</metadata>`);
+  return new Blob([svg], { type: 'image/svg+xml' });
+}
+
+export function download(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
