@@ -1,8 +1,10 @@
 import { grokkingMlpExperiment } from './grokking-mlp.experiment';
 import { lotteryTicketExperiment } from './lottery-ticket/lottery-ticket.experiment';
+import { doubleDescentExperiment } from './mnist1d-mlp/double-descent.experiment';
+import { initScaleExperiment } from './mnist1d-mlp/init-scale.experiment';
 import type { ExperimentDefinition } from './types';
 
 /** Every built-in experiment by key. Host and trainer both read it; neither loads TensorFlow.js for it. */
 export const EXPERIMENTS: ReadonlyMap<string, ExperimentDefinition> = new Map(
-  ([grokkingMlpExperiment, lotteryTicketExperiment] as unknown as ExperimentDefinition[]).map((e) => [e.key, e]),
+  ([grokkingMlpExperiment, doubleDescentExperiment, lotteryTicketExperiment, initScaleExperiment] as unknown as ExperimentDefinition[]).map((e) => [e.key, e]),
 );

@@ -1,0 +1,112 @@
+/**
+ * MNIST-1D as the MLP experiments consume it (EXPERIMENTS.md §3, §4, §6).
+ *
+ * Exists so that double-descent and init-scale build their data the same way: generate the
+ * published dataset (float64, numpy's stream), derive the experiment's variant on the host
+ * (label noise continuing the generator's stream, or a train-set prefix), round it to float32
+ * exactly once — the values the network sees — and hash those exact bytes. Uploading to tensors
+ * happens in `uploadSplit`, so that everything before it stays plain, backend-independent JS.
+ */
+import { createHash } from 'node:crypto';
+import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { addLabelNoise, generateMnist1d } from '../data/mnist1d';
+import type { Tf } from '../types';
+
+export const NUM_CLASSES = 10;
+
+/** One split as float32 features (row-major n × length) and int32 labels. */
+export interface SplitArrays {
+  x: Float32Array;
+  y: Int32Array;
+  n: number;
+}
+
+export interface Mnist1dMlpData {
+  /** Sequence length (40): the input width of the MLP. */
+  length: number;
+  train: SplitArrays;
+  test: SplitArrays;
+  /** Train labels that label noise changed (0 without noise). */
+  labelsChanged: number;
+  /** SHA-256 (hex) of a header describing the variant and the exact float32/int32 bytes of both splits. */
+  hash: string;
+}
+
+export interface Mnist1dMlpDataOptions {
+  numSamples: number;
+  trainSplit: number;
+  /** numpy seed of the generator (42 = the published dataset). */
+  dataSeed: number;
+  /** Fraction of train labels redrawn uniformly (the double-descent rule); 0 for none. */
+  labelNoise?: number;
+  /** Keep only the first `trainSize` train samples (init-scale); all when absent. */
+  trainSize?: number;
+}
+
+function hashData(header: string, train: SplitArrays, test: SplitArrays): string {
+  const h = createHash('sha256').update(`${header}\n`);
+  for (const s of [train, test]) {
+    h.update(`n=${s.n}\n`);
+    h.update(new Uint8Array(s.x.buffer, s.x.byteOffset, s.x.byteLength));
+    h.update(new Uint8Array(s.y.buffer, s.y.byteOffset, s.y.byteLength));
+  }
+  return h.digest('hex');
+}
+
+/**
+ * The dataset of one run: MNIST-1D with the given size, split and seed; then, in this order,
+ * label noise on the train labels (continuing the generator's RNG, as the notebook's global
+ * numpy stream does) and truncation of the train set to its first `trainSize` samples.
+ */
+export function loadMnist1dMlpData(opts: Mnist1dMlpDataOptions): Mnist1dMlpData {
+  const d = generateMnist1d({ numSamples: opts.numSamples, trainSplit: opts.trainSplit, seed: opts.dataSeed });
+  let yTrain = d.yTrain;
+  let labelsChanged = 0;
+  const noise = opts.labelNoise ?? 0;
+  if (noise > 0) {
+    const noisy = addLabelNoise(d.yTrain, noise, d.rng);
+    yTrain = noisy.y;
+    labelsChanged = noisy.changed;
+  }
+  const nTrain = Math.min(d.nTrain, opts.trainSize ?? d.nTrain);
+  const train: SplitArrays = { x: Float32Array.from(d.xTrain.subarray(0, nTrain * d.length)), y: yTrain.slice(0, nTrain), n: nTrain };
+  const test: SplitArrays = { x: Float32Array.from(d.xTest), y: Int32Array.from(d.yTest), n: d.nTest };
+  const header =
+    `mnist1d-mlp/v1 numSamples=${opts.numSamples} trainSplit=${opts.trainSplit} dataSeed=${opts.dataSeed} ` +
+    `labelNoise=${noise} trainSize=${nTrain} length=${d.length}`;
+  return { length: d.length, train, test, labelsChanged, hash: hashData(header, train, test) };
+}
+
+/** A split on the device: features, labels and one-hot targets. */
+export interface SplitTensors {
+  n: number;
+  /** [n, length] float32. */
+  x: Tensor2D;
+  /** [n] int32. */
+  labels: Tensor1D;
+  /** [n, 10] float32 one-hot of `labels`. */
+  onehot: Tensor2D;
+}
+
+/**
+ * One-hot rows as float32, built on the host. (tfjs-backend-wasm 4.22's oneHot with dtype
+ * 'float32' writes the integer bit pattern, so the device op is avoided altogether.)
+ */
+export function oneHotArray(y: Int32Array, depth = NUM_CLASSES): Float32Array {
+  const out = new Float32Array(y.length * depth);
+  for (let i = 0; i < y.length; i++) out[i * depth + y[i]!] = 1;
+  return out;
+}
+
+export function uploadSplit(tf: Tf, s: SplitArrays, length: number): SplitTensors {
+  return {
+    n: s.n,
+    x: tf.tensor2d(s.x, [s.n, length]),
+    labels: tf.tensor1d(s.y, 'int32'),
+    onehot: tf.tensor2d(oneHotArray(s.y), [s.n, NUM_CLASSES]),
+  };
+}
+
+export function disposeSplit(tf: Tf, s: SplitTensors): void {
+  tf.dispose([s.x, s.labels, s.onehot]);
+}
