@@ -3,8 +3,8 @@ import { QuestionKeySchema } from './checklist';
 import { ProjectIdSchema } from './projects';
 import { cleanText } from './text';
 
-/** What a checklist answer can cite. (Figures join when charts can be saved as figures.) */
-export const EVIDENCE_KINDS = ['run', 'note', 'hypothesis'] as const;
+/** What a checklist answer can cite. */
+export const EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 export const EvidenceLinkSchema = z.strictObject({

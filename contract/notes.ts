@@ -47,6 +47,8 @@ export interface Note {
   body: string;
   tags: string[];
   runIds: string[];
+  /** Saved figures attached to the note. */
+  figureIds: string[];
   /** Checklist questions that cite this note as evidence. */
   questionKeys: string[];
   createdAt: string;

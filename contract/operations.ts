@@ -25,6 +25,7 @@ import {
   type NotebookExport,
   type SearchHit,
 } from './notebook';
+import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
 import { SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepDetail } from './sweeps';
 import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
@@ -91,6 +92,11 @@ export const operations = {
   'hypotheses:lock': op<Hypothesis>()(HypothesisRefSchema),
   'hypotheses:delete': op<{ id: string }>()(HypothesisRefSchema),
   'hypotheses:linkRun': op<Hypothesis>()(HypothesisRunLinkSchema),
+  'figures:create': op<FigureSummary>()(FigureCreateSchema),
+  'figures:get': op<Figure>()(FigureRefSchema),
+  'figures:list': op<FigureSummary[]>()(FigureListSchema),
+  'figures:delete': op<{ id: string }>()(FigureRefSchema),
+  'notes:linkFigure': op<Note>()(NoteFigureLinkSchema),
   'notebook:search': op<SearchHit[]>()(NotebookSearchSchema),
   'notebook:export': op<NotebookExport>()(NotebookExportSchema),
   'experiments:list': op<ExperimentInfo[]>()(NoInput),

@@ -10,6 +10,7 @@ interface NoteRow {
   created_at: string;
   updated_at: string;
   run_ids: string | null;
+  figure_ids: string | null;
   question_keys: string | null;
 }
 
@@ -32,6 +33,7 @@ export interface NotePatch {
 const SELECT = `
   SELECT n.*,
     (SELECT json_group_array(run_id) FROM (SELECT run_id FROM note_runs WHERE note_id = n.id ORDER BY run_id)) AS run_ids,
+    (SELECT json_group_array(figure_id) FROM (SELECT figure_id FROM note_figures WHERE note_id = n.id ORDER BY figure_id)) AS figure_ids,
     (SELECT json_group_array(question_key) FROM (SELECT question_key FROM evidence
        WHERE kind = 'note' AND target_id = n.id ORDER BY question_key)) AS question_keys
   FROM notes n`;
@@ -43,6 +45,7 @@ const toNote = (r: NoteRow): Note => ({
   body: r.body,
   tags: JSON.parse(r.tags) as string[],
   runIds: r.run_ids ? (JSON.parse(r.run_ids) as string[]) : [],
+  figureIds: r.figure_ids ? (JSON.parse(r.figure_ids) as string[]) : [],
   questionKeys: r.question_keys ? (JSON.parse(r.question_keys) as string[]) : [],
   createdAt: r.created_at,
   updatedAt: r.updated_at,

@@ -1,4 +1,8 @@
--- user_version = 50
+-- user_version = 60
+CREATE TRIGGER evidence_drop_figure AFTER DELETE ON figures BEGIN
+  DELETE FROM evidence WHERE kind = 'figure' AND target_id = OLD.id;
+END;
+
 CREATE TRIGGER evidence_drop_hypothesis AFTER DELETE ON hypotheses BEGIN
   DELETE FROM evidence WHERE kind = 'hypothesis' AND target_id = OLD.id;
 END;
@@ -102,6 +106,16 @@ CREATE TABLE evidence (
   PRIMARY KEY (project_id, question_key, kind, target_id)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE figures (
+  id         TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  title      TEXT NOT NULL CHECK (length(title) > 0),
+  caption    TEXT NOT NULL,
+  provenance TEXT NOT NULL CHECK (json_valid(provenance)),
+  svg        TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
 CREATE TABLE hypotheses (
   id          TEXT PRIMARY KEY,
   project_id  TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -147,6 +161,12 @@ CREATE TABLE metrics (
   step    INTEGER NOT NULL,
   value   REAL,
   PRIMARY KEY (run_id, name_id, step)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE note_figures (
+  note_id   TEXT NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+  figure_id TEXT NOT NULL REFERENCES figures(id) ON DELETE CASCADE,
+  PRIMARY KEY (note_id, figure_id)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE note_runs (
@@ -243,9 +263,13 @@ CREATE INDEX checklist_revisions_by_answer ON checklist_revisions(project_id, qu
 
 CREATE INDEX evidence_by_target ON evidence(kind, target_id);
 
+CREATE INDEX figures_by_project ON figures(project_id, created_at);
+
 CREATE INDEX hypotheses_by_project ON hypotheses(project_id, created_at);
 
 CREATE INDEX hypothesis_runs_by_run ON hypothesis_runs(run_id);
+
+CREATE INDEX note_figures_by_figure ON note_figures(figure_id);
 
 CREATE INDEX note_runs_by_run ON note_runs(run_id);
 

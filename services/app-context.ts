@@ -6,6 +6,7 @@ import type { BackendStatus } from '../contract/operations';
 import { closeDatabase, DATABASE_FILE, openDatabase, type OpenOptions } from '../db/open-database';
 import { ChecklistRepo } from '../db/checklist.repo';
 import { EvidenceRepo } from '../db/evidence.repo';
+import { FiguresRepo } from '../db/figures.repo';
 import { HypothesesRepo } from '../db/hypotheses.repo';
 import { NotesRepo } from '../db/notes.repo';
 import { SearchRepo } from '../db/search.repo';
@@ -19,6 +20,7 @@ import type { SpawnTrainer } from '../trainer/protocol';
 import { probeBackend } from './backend-probe';
 import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
+import { FiguresService } from './figures.service';
 import { HypothesesService } from './hypotheses.service';
 import { NotebookService } from './notebook.service';
 import { NotesService } from './notes.service';
@@ -40,6 +42,7 @@ export interface AppContext {
   notebook: NotebookService;
   runs: RunService;
   sweeps: SweepService;
+  figures: FiguresService;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
   close(): void;
@@ -79,11 +82,13 @@ export function createAppContext(options: ContextOptions): AppContext {
     runs: runsRepo,
     notes: notesRepo,
     hypothesesRepo,
+    figures: new FiguresRepo(opened.db),
     events,
     clock,
     appVersion: APP_VERSION,
   });
   const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock, (id) => notebook.evidence(id));
+  const figures = new FiguresService(new FiguresRepo(opened.db), notesRepo, projectsRepo, events, clock);
   const notes = new NotesService(notesRepo, projectsRepo, runsRepo, events, clock);
   const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock);
   const runs = new RunService({
@@ -126,6 +131,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     notebook,
     runs,
     sweeps,
+    figures,
     backendStatus,
     info: {
       version: APP_VERSION,

@@ -1,5 +1,6 @@
 import { CHECKLIST, CHECKLIST_CITATION, type ChecklistState } from '../contract/checklist';
 import { describePrediction, type Hypothesis, type PredictionResult } from '../contract/hypotheses';
+import type { FigureSummary } from '../contract/figures';
 import type { Note } from '../contract/notes';
 import type { Project } from '../contract/projects';
 import { PHENOMENON_LABELS } from '../contract/projects';
@@ -12,6 +13,7 @@ export interface NotebookExportData {
   checklist: ChecklistState;
   hypotheses: Hypothesis[];
   notes: Note[];
+  figures: FigureSummary[];
   runs: RunSummary[];
   appVersion: string;
   exportedAt: string;
@@ -117,6 +119,10 @@ export function notebookMarkdown(d: NotebookExportData): string {
     const linked = n.runIds.map((id) => runById.get(id)).filter((r): r is RunSummary => r !== undefined);
     if (linked.length) out.push(`Runs: ${linked.map((r) => inline(runLabel(r))).join('; ')}`, '');
   }
+
+  out.push('## Figures', '');
+  if (d.figures.length === 0) out.push('None saved yet.', '');
+  for (const f of d.figures) out.push(`### ${inline(f.title)}`, '', `*${inline(f.caption)}*`, '');
 
   out.push('## Runs', '');
   if (d.runs.length === 0) out.push('None yet.', '');

@@ -3,6 +3,7 @@ import { QuestionKeySchema } from '../contract/checklist';
 import type { Evidence, EvidenceLinkSchema, NotebookExport, SearchHit } from '../contract/notebook';
 import { SEARCH_LIMITS } from '../contract/notebook';
 import type { EvidenceRepo } from '../db/evidence.repo';
+import type { FiguresRepo } from '../db/figures.repo';
 import type { HypothesesRepo } from '../db/hypotheses.repo';
 import type { NotesRepo } from '../db/notes.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
@@ -23,6 +24,7 @@ export interface NotebookDeps {
   runs: RunsRepo;
   notes: NotesRepo;
   hypothesesRepo: HypothesesRepo;
+  figures: FiguresRepo;
   events: EventBus;
   clock: Clock;
   appVersion: string;
@@ -59,6 +61,10 @@ export class NotebookService {
     if (kind === 'note') {
       const note = this.d.notes.get(id);
       return note ? { label: note.title, detail: note.tags.join(', ') || null, projectId: note.projectId } : null;
+    }
+    if (kind === 'figure') {
+      const f = this.d.figures.get(id);
+      return f ? { label: f.title, detail: f.caption.slice(0, 200) || null, projectId: f.projectId } : null;
     }
     const h = this.d.hypothesesRepo.get(id);
     if (!h) return null;
@@ -97,6 +103,7 @@ export class NotebookService {
       checklist: checklist.state(projectId),
       hypotheses: hypotheses.list(projectId),
       notes: this.d.notes.list(projectId),
+      figures: this.d.figures.list(projectId),
       runs: this.d.runs.list(projectId),
       appVersion: this.d.appVersion,
       exportedAt: this.d.clock(),

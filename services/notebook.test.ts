@@ -214,3 +214,40 @@ describe('notebook export', () => {
     expect(markdown.match(/^### /gm)!.length).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe('figures', () => {
+  const provenance = {
+    app: '0.1.0',
+    exportedAt: '2026-01-01T00:00:00Z',
+    experiment: 'double-descent',
+    preset: 'cheap',
+    sweepIds: [],
+    runIds: [],
+    selection: 'width 8, 96 × 2 seeds',
+    shows: 'mean ± std over seeds of error',
+    config: { steps: 5000 },
+  };
+
+  it('saves a figure with its provenance, cites it in an answer and attaches it to a note; deleting it removes both links', async () => {
+    const figure = await call<{ id: string }>('figures:create', { projectId: project.id, title: 'DD error', caption: 'sweep … width 8, 96', provenance, svg: '<svg xmlns="http://www.w3.org/2000/svg"><text>x</text></svg>' });
+    const note = await call<Note>('notes:create', { projectId: project.id, title: 'Peak' });
+    expect((await call<Note>('notes:linkFigure', { id: note.id, figureId: figure.id, linked: true })).figureIds).toEqual([figure.id]);
+    await call('evidence:link', { projectId: project.id, questionKey: 'throughout.utility.confounders', kind: 'figure', targetId: figure.id, linked: true });
+    const state = await call<{ evidence: { kind: string; label: string }[] }>('checklist:get', { projectId: project.id });
+    expect(state.evidence).toEqual([expect.objectContaining({ kind: 'figure', label: 'DD error' })]);
+    expect((await call<{ markdown: string }>('notebook:export', { projectId: project.id })).markdown).toContain('### DD error');
+
+    await call('figures:delete', { id: figure.id });
+    expect((await call<Note>('notes:get', { id: note.id })).figureIds).toEqual([]);
+    expect((await call<{ evidence: unknown[] }>('checklist:get', { projectId: project.id })).evidence).toEqual([]);
+  });
+
+  it('refuses a figure that is not SVG, or too large, and writes nothing', async () => {
+    const before = snapshotTables(ctx);
+    for (const svg of ['<script>alert(1)</script>', `<svg>${'x'.repeat(3_000_001)}</svg>`]) {
+      const r = await dispatch(ctx, 'figures:create', { projectId: project.id, title: 'x', caption: '', provenance, svg });
+      expect(r.ok).toBe(false);
+    }
+    expect(snapshotTables(ctx)).toEqual(before);
+  });
+});

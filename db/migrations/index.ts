@@ -3,6 +3,7 @@ import m0020 from './0020-runs';
 import m0030 from './0030-checklist';
 import m0040 from './0040-notebook';
 import m0050 from './0050-sweeps';
+import m0060 from './0060-figures';
 
 export interface Migration {
   version: number;
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 30, name: 'checklist', sql: m0030 },
   { version: 40, name: 'notebook', sql: m0040 },
   { version: 50, name: 'sweeps', sql: m0050 },
+  { version: 60, name: 'figures', sql: m0060 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

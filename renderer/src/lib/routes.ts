@@ -7,6 +7,7 @@ export type Route =
   | { name: 'project'; id: string; tab: ProjectTab; item: string | null }
   | { name: 'run'; id: string }
   | { name: 'sweep'; id: string }
+  | { name: 'figure'; id: string }
   | { name: 'missing'; path: string };
 
 const UUID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
@@ -22,6 +23,8 @@ export function parseRoute(hash: string): Route {
   if (m) return { name: 'run', id: m[1]!.toLowerCase() };
   m = new RegExp(`^/sweeps/${UUID}$`, 'i').exec(path);
   if (m) return { name: 'sweep', id: m[1]!.toLowerCase() };
+  m = new RegExp(`^/figures/${UUID}$`, 'i').exec(path);
+  if (m) return { name: 'figure', id: m[1]!.toLowerCase() };
   return { name: 'missing', path };
 }
 
