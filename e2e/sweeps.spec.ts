@@ -106,3 +106,35 @@ test('a sweep resumes after the host restarts: finished runs are kept, the rest 
   const after = await getSweep(next, id);
   expect(after.progress.byStatus).toEqual({ done: 3 });
 });
+
+test('compare runs: init-scale curves per α, seeds aggregated into bands, only differing config fields shown, SVG export', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  const projectId = await createProject(host, 'Init scale');
+  const started = await host.op<{ id: string }>('sweeps:start', {
+    projectId,
+    experiment: 'init-scale',
+    config: { steps: 200, evalEvery: 20 },
+    grid: [{ key: 'alpha', values: [1, 8] }],
+    seeds: 2,
+  });
+  if (!started.body.ok) throw new Error(started.body.error.message);
+  await expect.poll(async () => (await getSweep(host, started.body.ok ? started.body.value.id : '')).status, { timeout: 90_000 }).toBe('done');
+
+  await page.goto(host.url);
+  await page.goto(`${host.origin}/#/sweeps/${started.body.value.id}`);
+  await page.getByRole('link', { name: 'Compare curves' }).click();
+  await expect(page.getByRole('heading', { name: 'Compare 4 runs' })).toBeVisible();
+  await expect(page.getByLabel('Group by')).toHaveValue('alpha');
+  const config = page.getByTestId('compare-config');
+  await expect(config.locator('thead th')).toHaveText(['Run', 'alpha', 'seed']);
+  const drawn = () =>
+    page.getByTestId('compare-chart').evaluate((el) => ((el as unknown as { data?: { name: string }[] }).data ?? []).map((t) => t.name).filter((n) => !n.endsWith(' raw')));
+  await expect.poll(drawn).toEqual(['alpha = 1 upper', 'alpha = 1 lower', 'alpha = 1 (mean of 2)', 'alpha = 8 upper', 'alpha = 8 lower', 'alpha = 8 (mean of 2)']);
+  await page.getByLabel('Aggregate seeds').selectOption('none');
+  await expect.poll(drawn).toEqual(['alpha = 1 · seed 0', 'alpha = 1 · seed 1', 'alpha = 8 · seed 0', 'alpha = 8 · seed 1']);
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export SVG' }).click();
+  const svg = fs.readFileSync((await (await download).path())!, 'utf8');
+  expect(svg).toContain('<desc>init-scale · 4 runs grouped by alpha · test accuracy vs step');
+});

@@ -8,6 +8,7 @@ export type Route =
   | { name: 'run'; id: string }
   | { name: 'sweep'; id: string }
   | { name: 'figure'; id: string }
+  | { name: 'compare'; ids: string[] }
   | { name: 'missing'; path: string };
 
 const UUID = '([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})';
@@ -23,6 +24,8 @@ export function parseRoute(hash: string): Route {
   if (m) return { name: 'run', id: m[1]!.toLowerCase() };
   m = new RegExp(`^/sweeps/${UUID}$`, 'i').exec(path);
   if (m) return { name: 'sweep', id: m[1]!.toLowerCase() };
+  m = new RegExp(`^/compare/(${UUID}(?:,${UUID}){0,199})$`, 'i').exec(path);
+  if (m) return { name: 'compare', ids: [...new Set(m[1]!.toLowerCase().split(','))] };
   m = new RegExp(`^/figures/${UUID}$`, 'i').exec(path);
   if (m) return { name: 'figure', id: m[1]!.toLowerCase() };
   return { name: 'missing', path };
