@@ -7,6 +7,8 @@ export interface RunOutcome {
   final: Record<string, number | null>;
   /** Per-round values (lottery-ticket): one record per round, from the run's round metrics. */
   rounds?: Record<string, number | null>[];
+  /** Facts of the point that do not vary over seeds (e.g. `parameters`), added to it. */
+  extras?: Record<string, number>;
 }
 
 export type Aggregate = SweepPoint['metrics'][string];
@@ -53,7 +55,7 @@ export function sweepResults(sweep: { experiment: string; config: Record<string,
   };
   const dense: (number | null)[] = [];
   for (const run of runs) {
-    const base = Object.fromEntries(sweep.grid.map((a) => [a.key, run.point[a.key]]));
+    const base = { ...Object.fromEntries(sweep.grid.map((a) => [a.key, run.point[a.key]])), ...run.extras };
     if (run.rounds?.length) {
       for (const r of run.rounds) {
         if (r.round === 0) dense.push(r.ticketTestAcc ?? null);

@@ -40,7 +40,7 @@ const PROJECTS = [
 test.use({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 });
 
 test('README screenshots', async ({ page, host }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(720_000);
   test.skip(process.env.PHENOBOOK_SCREENSHOTS !== '1', 'set PHENOBOOK_SCREENSHOTS=1 to regenerate docs/screenshots');
   fs.mkdirSync(OUT, { recursive: true });
 
@@ -139,6 +139,24 @@ test('README screenshots', async ({ page, host }) => {
     .poll(() => page.getByTestId('chart-accuracy').evaluate((el) => (el as unknown as { data?: { x: number[] }[] }).data?.[0]?.x.length ?? 0))
     .toBeGreaterThan(100);
   await page.screenshot({ path: path.join(OUT, 'run-page.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
+  // A cheap double-descent sweep for the sweep page.
+  const projects = await op<{ id: string; phenomenon: string }[]>('projects:list', { filter: 'all' });
+  const ddProject = projects.find((p) => p.phenomenon === 'double-descent')!.id;
+  const sweep = await op<{ id: string }>('sweeps:start', {
+    projectId: ddProject,
+    experiment: 'double-descent',
+    preset: 'cheap',
+    grid: [{ key: 'width', values: [4, 8, 12, 16, 24, 32, 64, 96] }],
+    seeds: 2,
+  });
+  await expect
+    .poll(async () => (await op<{ status: string }>('sweeps:get', { id: sweep.id })).status, { timeout: 300_000, intervals: [3000] })
+    .toBe('done');
+  await page.goto(`${host.origin}/#/sweeps/${sweep.id}`);
+  await expect(page.getByTestId('sweep-status')).toContainText('Finished');
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: path.join(OUT, 'sweep.png'), animations: 'disabled', caret: 'hide', fullPage: true });
 
   await page.goto(`${host.origin}/#/projects/${featured}`);
   await page.getByRole('link', { name: '← Projects' }).click();

@@ -44,6 +44,8 @@ export interface ExperimentDefinition<S extends z.ZodType = z.ZodType> {
   configSchema: S;
   /** Named partial configs; `default` must exist. */
   presets: Record<string, Partial<z.input<S>>>;
+  /** Trainable parameters of a parsed config, where the phenomenon is read against it (double descent). */
+  parameterCount?(config: z.output<S>): number;
   /** Total optimizer steps of a parsed config (for progress and ETA). */
   totalSteps(config: z.output<S>): number;
   /** Runs in the trainer process. Deterministic given config (incl. seed) and backend. */

@@ -177,6 +177,10 @@ export class RunService {
     return done;
   }
 
+  definition(experiment: string): ExperimentDefinition | undefined {
+    return this.deps.experiments.get(experiment);
+  }
+
   /** Whether this host is training or about to train the run. */
   isActive(id: string): boolean {
     return this.active.has(id) || this.queue.includes(id);

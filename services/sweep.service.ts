@@ -197,6 +197,8 @@ export class SweepService {
     const summaries = this.d.runsRepo.summaries(done);
     const outcomes: RunOutcome[] = done.map((row, i) => {
       const outcome: RunOutcome = { point: JSON.parse(row.sweep_point ?? '{}') as Record<string, unknown>, final: summaries[i]!.final };
+      const def = this.d.runs.definition(row.experiment);
+      if (def?.parameterCount) outcome.extras = { parameters: def.parameterCount(JSON.parse(row.config)) };
       const series = this.d.runsRepo.series(row.id, ROUND_METRICS);
       const round = series.find((s) => s.name === 'round');
       if (round) {

@@ -127,6 +127,7 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
     full: { numSamples: 16000, trainSplit: 0.25, steps: 20000, width: 47, evalEvery: 200 },
   },
   totalSteps: (config) => config.steps,
+  parameterCount: (config) => parameterCount(config.width),
   train: trainDoubleDescent,
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SweepResults } from '../../../contract/sweeps';
-import { metricChoices, sweepChartModel } from './sweep-chart';
+import { metricChoices, sweepChartModel, xChoices } from './sweep-chart';
 
 const agg = (mean: number, std = 0.01) => ({ mean, std, min: mean - 0.02, max: mean + 0.02, n: 3 });
 
@@ -27,6 +27,13 @@ describe('sweepChartModel', () => {
     expect(m.markers).toEqual([{ x: 32, label: 'interpolation threshold' }]);
     const minmax = sweepChartModel(dd, ['width'], 'error', 'minmax');
     expect(minmax.series[0]!.lower[0]).toBeCloseTo(0.7, 12);
+  });
+
+  it('offers the parameter count as x where points carry it', () => {
+    const withParams = { ...dd, points: dd.points.map((p) => ({ ...p, parameters: (p.width as number) ** 2 })) };
+    expect(xChoices(withParams, ['width'])).toEqual(['width', 'parameters']);
+    expect(sweepChartModel(withParams, ['width'], 'error', 'std', 'parameters').series[0]!.x).toEqual([16, 256, 1024, 4096]);
+    expect(xChoices(dd, ['width'])).toEqual(['width']);
   });
 
   it('reads lottery-ticket rounds against the remaining fraction with the dense line', () => {

@@ -25,6 +25,13 @@ export type BandKind = 'std' | 'minmax';
 
 const COLORS = ['#c0562b', '#2c5a86', '#1f6a5c', '#5b3a8c', '#8a5a00'];
 
+/** What a sweep chart can put on x: the grid knobs, and the parameter count where runs report one. */
+export function xChoices(results: SweepResults, gridKeys: readonly string[]): string[] {
+  if (results.points.some((p) => 'remainingFraction' in p)) return ['remainingFraction'];
+  const numeric = gridKeys.filter((k) => results.points.every((p) => typeof p[k] === 'number'));
+  return results.points.length && results.points.every((p) => typeof p.parameters === 'number') ? [...numeric, 'parameters'] : numeric;
+}
+
 /** The metric families a sweep chart can show, by the metrics the points carry. */
 export function metricChoices(results: SweepResults): { key: string; label: string; metrics: string[] }[] {
   const have = new Set(results.points.flatMap((p) => Object.keys(p.metrics)));
@@ -58,9 +65,9 @@ const LABELS: Record<string, string> = {
  * ticket), else the first numeric grid knob. The interpolation threshold — the smallest x from
  * which mean train error stays 0 — is marked when train error is shown.
  */
-export function sweepChartModel(results: SweepResults, gridKeys: readonly string[], choice: string, band: BandKind): SweepChartModel {
+export function sweepChartModel(results: SweepResults, gridKeys: readonly string[], choice: string, band: BandKind, x?: string): SweepChartModel {
   const rounds = results.points.some((p) => 'remainingFraction' in p);
-  const xKey = rounds ? 'remainingFraction' : gridKeys[0];
+  const xKey = rounds ? 'remainingFraction' : (x ?? gridKeys[0]);
   const family = metricChoices(results).find((c) => c.key === choice) ?? metricChoices(results)[0];
   const points = results.points.filter((p): p is SweepPoint => xKey !== undefined && typeof p[xKey] === 'number').sort((a, b) => (a[xKey!] as number) - (b[xKey!] as number));
   const series: SweepSeries[] = (family?.metrics ?? []).flatMap((metric, i) => {
@@ -89,7 +96,7 @@ export function sweepChartModel(results: SweepResults, gridKeys: readonly string
   const allX = series.flatMap((s) => s.x);
   const logX = rounds || (allX.length > 1 && Math.min(...allX) > 0 && Math.max(...allX) / Math.min(...allX) >= 8);
   return {
-    xTitle: rounds ? 'fraction of weights remaining' : (xKey ?? ''),
+    xTitle: rounds ? 'fraction of weights remaining' : xKey === 'parameters' ? 'parameters' : (xKey ?? ''),
     yTitle: family?.label ?? '',
     logX,
     series,
