@@ -289,7 +289,7 @@ async function sweepCommand(args: string[]): Promise<number> {
       if (values.json) {
         console.log(JSON.stringify({ sweepId: done.id, ...done.results, config, wallSeconds, runs: done.progress.byStatus }));
       } else {
-        const keys = [...grid.map((a) => a.key), ...(done.results.points.some((p) => 'remainingFraction' in p) ? ['remainingFraction'] : [])];
+        const keys = [...done.grid.map((a) => a.key), ...(done.results.points.some((p) => 'remainingFraction' in p) ? ['remainingFraction'] : [])];
         for (const p of done.results.points) {
           const m = Object.entries(p.metrics)
             .filter(([name]) => ['testError', 'trainError', 'testAcc', 'l2', 'primeCount', 'ticketTestAcc', 'randomMaskTestAcc', 'freshInitTestAcc'].includes(name))

@@ -44,6 +44,8 @@ export interface ExperimentDefinition<S extends z.ZodType = z.ZodType> {
   configSchema: S;
   /** Named partial configs; `default` must exist. */
   presets: Record<string, Partial<z.input<S>>>;
+  /** The grid a sweep of a preset uses when none is given (e.g. the widths of a double-descent preset). */
+  sweepGrids?: Record<string, { key: string; values: (number | string | boolean)[] }[]>;
   /** Trainable parameters of a parsed config, where the phenomenon is read against it (double descent). */
   parameterCount?(config: z.output<S>): number;
   /** Total optimizer steps of a parsed config (for progress and ETA). */

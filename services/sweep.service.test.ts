@@ -94,3 +94,12 @@ describe('sweeps', () => {
     expect(ctx.sweeps.resume()).toBe(0);
   });
 });
+
+describe('preset sweeps', () => {
+  it('uses the preset grid when none is given (double-descent cheap: its 14 widths)', async () => {
+    ctx = tempContext();
+    const sweep = ctx.sweeps.start(SweepStartSchema.parse({ experiment: 'double-descent', preset: 'cheap', seeds: 3 }));
+    expect(sweep.grid).toEqual([{ key: 'width', values: [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 48, 64, 96] }]);
+    expect(sweep.progress.runs).toBe(42);
+  });
+});

@@ -32,7 +32,9 @@ export class SweepService {
       throw new ServiceError('invalid_input', `No project with id ${input.projectId}`, [{ path: 'projectId', message: 'no project with this id' }]);
     }
     const { def, config } = this.d.runs.resolveConfig(input.experiment, input.preset, input.config);
-    input.grid.forEach((axis, i) => {
+    // Without a grid, a preset's own sweep (e.g. double-descent cheap: its 14 widths) is used.
+    const grid = input.grid.length === 0 && input.preset ? (def.sweepGrids?.[input.preset] ?? []) : input.grid;
+    grid.forEach((axis, i) => {
       if (!(axis.key in config)) {
         const knobs = Object.keys(config).join(', ');
         throw new ServiceError('invalid_input', `${def.key} has no knob "${axis.key}" (knobs: ${knobs})`, [
@@ -41,7 +43,7 @@ export class SweepService {
       }
     });
     const baseSeed = typeof config.seed === 'number' ? config.seed : 0;
-    const specs = cartesian(input.grid).flatMap((point) =>
+    const specs = cartesian(grid).flatMap((point) =>
       Array.from({ length: input.seeds }, (_, s) => {
         let resolved;
         try {
@@ -63,7 +65,7 @@ export class SweepService {
         experiment: def.key,
         preset: input.preset ?? null,
         config,
-        grid: input.grid,
+        grid,
         seeds: input.seeds,
         createdAt: this.d.clock(),
       });

@@ -128,6 +128,10 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
   },
   totalSteps: (config) => config.steps,
   parameterCount: (config) => parameterCount(config.width),
+  sweepGrids: {
+    cheap: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.cheap] }],
+    full: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.full] }],
+  },
   train: trainDoubleDescent,
 };
 
