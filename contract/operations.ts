@@ -26,6 +26,13 @@ import {
   type SearchHit,
 } from './notebook';
 import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
+import {
+  ConfounderListSchema,
+  ConfounderRefSchema,
+  ConfounderTestSchema,
+  HypothesisConfounderLinkSchema,
+  type ConfounderTest,
+} from './confounders';
 import { SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepDetail } from './sweeps';
 import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
@@ -97,6 +104,11 @@ export const operations = {
   'figures:list': op<FigureSummary[]>()(FigureListSchema),
   'figures:delete': op<{ id: string }>()(FigureRefSchema),
   'notes:linkFigure': op<Note>()(NoteFigureLinkSchema),
+  'confounders:run': op<ConfounderTest>()(ConfounderTestSchema),
+  'confounders:list': op<ConfounderTest[]>()(ConfounderListSchema),
+  'confounders:get': op<ConfounderTest>()(ConfounderRefSchema),
+  'confounders:delete': op<{ id: string }>()(ConfounderRefSchema),
+  'hypotheses:linkConfounder': op<ConfounderTest[]>()(HypothesisConfounderLinkSchema),
   'notebook:search': op<SearchHit[]>()(NotebookSearchSchema),
   'notebook:export': op<NotebookExport>()(NotebookExportSchema),
   'experiments:list': op<ExperimentInfo[]>()(NoInput),

@@ -41,6 +41,21 @@ describe('migrations', () => {
     closeDatabase(db);
   });
 
+  it('keeps evidence links through the rebuild that adds confounder tests', () => {
+    const file = path.join(dir, 'v60.sqlite');
+    const raw = new Database(file);
+    migrate(raw, MIGRATIONS.filter((m) => m.version <= 60));
+    raw.prepare("INSERT INTO projects VALUES ('p1', 'Old', 'grokking', '', 'x', 'x', NULL)").run();
+    raw.prepare("INSERT INTO notes (id, project_id, title, created_at, updated_at) VALUES ('n1', 'p1', 'N', 'x', 'x')").run();
+    raw.prepare("INSERT INTO evidence VALUES ('p1', 'early.context.framing', 'note', 'n1', 'x')").run();
+    raw.close();
+    const { db } = openDatabase(file);
+    expect(db.prepare('SELECT kind, target_id FROM evidence').all()).toEqual([{ kind: 'note', target_id: 'n1' }]);
+    db.prepare("DELETE FROM notes WHERE id = 'n1'").run(); // the re-made trigger still cleans up
+    expect(db.prepare('SELECT count(*) AS n FROM evidence').get()).toEqual({ n: 0 });
+    closeDatabase(db);
+  });
+
   it('turns on WAL, foreign keys and a busy timeout', () => {
     const { db } = openDatabase(path.join(dir, 'a.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

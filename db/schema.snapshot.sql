@@ -1,4 +1,8 @@
--- user_version = 60
+-- user_version = 70
+CREATE TRIGGER evidence_drop_confounder AFTER DELETE ON confounder_tests BEGIN
+  DELETE FROM evidence WHERE kind = 'confounder' AND target_id = OLD.id;
+END;
+
 CREATE TRIGGER evidence_drop_figure AFTER DELETE ON figures BEGIN
   DELETE FROM evidence WHERE kind = 'figure' AND target_id = OLD.id;
 END;
@@ -97,10 +101,20 @@ CREATE TABLE checklist_revisions (
   FOREIGN KEY (project_id, question_key) REFERENCES checklist_answers(project_id, question_key) ON DELETE CASCADE
 ) STRICT;
 
-CREATE TABLE evidence (
+CREATE TABLE confounder_tests (
+  id         TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  title      TEXT NOT NULL,
+  settings   TEXT NOT NULL CHECK (json_valid(settings)),
+  report     TEXT NOT NULL CHECK (json_valid(report)),
+  verdict    TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE "evidence" (
   project_id   TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   question_key TEXT NOT NULL,
-  kind         TEXT NOT NULL CHECK (kind IN ('run', 'note', 'hypothesis', 'figure')),
+  kind         TEXT NOT NULL CHECK (kind IN ('run', 'note', 'hypothesis', 'figure', 'confounder')),
   target_id    TEXT NOT NULL,
   linked_at    TEXT NOT NULL,
   PRIMARY KEY (project_id, question_key, kind, target_id)
@@ -141,6 +155,12 @@ CREATE TABLE hypothesis_amendments (
   hash          TEXT NOT NULL,
   created_at    TEXT NOT NULL,
   PRIMARY KEY (hypothesis_id, number)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE hypothesis_confounders (
+  hypothesis_id TEXT NOT NULL REFERENCES hypotheses(id) ON DELETE CASCADE,
+  test_id       TEXT NOT NULL REFERENCES confounder_tests(id) ON DELETE CASCADE,
+  PRIMARY KEY (hypothesis_id, test_id)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE hypothesis_runs (
@@ -260,6 +280,8 @@ CREATE TABLE sweeps (
 ) STRICT;
 
 CREATE INDEX checklist_revisions_by_answer ON checklist_revisions(project_id, question_key, id);
+
+CREATE INDEX confounder_tests_by_project ON confounder_tests(project_id, created_at);
 
 CREATE INDEX evidence_by_target ON evidence(kind, target_id);
 

@@ -5,6 +5,7 @@ import type { AppInfo, HostMode } from '../contract/app';
 import type { BackendStatus } from '../contract/operations';
 import { closeDatabase, DATABASE_FILE, openDatabase, type OpenOptions } from '../db/open-database';
 import { ChecklistRepo } from '../db/checklist.repo';
+import { ConfoundersRepo } from '../db/confounders.repo';
 import { EvidenceRepo } from '../db/evidence.repo';
 import { FiguresRepo } from '../db/figures.repo';
 import { HypothesesRepo } from '../db/hypotheses.repo';
@@ -20,6 +21,7 @@ import type { SpawnTrainer } from '../trainer/protocol';
 import { probeBackend } from './backend-probe';
 import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
+import { ConfounderService } from './confounder.service';
 import { FiguresService } from './figures.service';
 import { HypothesesService } from './hypotheses.service';
 import { NotebookService } from './notebook.service';
@@ -43,6 +45,7 @@ export interface AppContext {
   runs: RunService;
   sweeps: SweepService;
   figures: FiguresService;
+  confounders: ConfounderService;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
   close(): void;
@@ -83,6 +86,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     notes: notesRepo,
     hypothesesRepo,
     figures: new FiguresRepo(opened.db),
+    confounders: new ConfoundersRepo(opened.db),
     events,
     clock,
     appVersion: APP_VERSION,
@@ -103,7 +107,19 @@ export function createAppContext(options: ContextOptions): AppContext {
     defaultParallel: options.defaultParallel ?? 1,
     parallelOverride: options.parallelOverride,
   });
-  const sweeps = new SweepService({ sweeps: new SweepsRepo(opened.db), runsRepo, runs, projects: projectsRepo, events, clock });
+  const sweepsRepo = new SweepsRepo(opened.db);
+  const confoundersRepo = new ConfoundersRepo(opened.db);
+  const sweeps = new SweepService({ sweeps: sweepsRepo, runsRepo, runs, projects: projectsRepo, events, clock });
+  const confounders = new ConfounderService({
+    repo: confoundersRepo,
+    runsRepo,
+    sweeps: sweepsRepo,
+    runs,
+    projects: projectsRepo,
+    hypotheses: hypothesesRepo,
+    events,
+    clock,
+  });
   if (options.recover ?? true) {
     runs.recoverInterrupted();
     sweeps.resume();
@@ -132,6 +148,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     runs,
     sweeps,
     figures,
+    confounders,
     backendStatus,
     info: {
       version: APP_VERSION,

@@ -3,6 +3,7 @@ import { QuestionKeySchema } from '../contract/checklist';
 import type { Evidence, EvidenceLinkSchema, NotebookExport, SearchHit } from '../contract/notebook';
 import { SEARCH_LIMITS } from '../contract/notebook';
 import type { EvidenceRepo } from '../db/evidence.repo';
+import type { ConfoundersRepo } from '../db/confounders.repo';
 import type { FiguresRepo } from '../db/figures.repo';
 import type { HypothesesRepo } from '../db/hypotheses.repo';
 import type { NotesRepo } from '../db/notes.repo';
@@ -25,6 +26,7 @@ export interface NotebookDeps {
   notes: NotesRepo;
   hypothesesRepo: HypothesesRepo;
   figures: FiguresRepo;
+  confounders: ConfoundersRepo;
   events: EventBus;
   clock: Clock;
   appVersion: string;
@@ -61,6 +63,10 @@ export class NotebookService {
     if (kind === 'note') {
       const note = this.d.notes.get(id);
       return note ? { label: note.title, detail: note.tags.join(', ') || null, projectId: note.projectId } : null;
+    }
+    if (kind === 'confounder') {
+      const t = this.d.confounders.get(id);
+      return t ? { label: `Confounder test: ${t.title}`, detail: t.verdict, projectId: t.projectId } : null;
     }
     if (kind === 'figure') {
       const f = this.d.figures.get(id);

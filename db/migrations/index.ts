@@ -4,6 +4,7 @@ import m0030 from './0030-checklist';
 import m0040 from './0040-notebook';
 import m0050 from './0050-sweeps';
 import m0060 from './0060-figures';
+import m0070 from './0070-confounders';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 40, name: 'notebook', sql: m0040 },
   { version: 50, name: 'sweeps', sql: m0050 },
   { version: 60, name: 'figures', sql: m0060 },
+  { version: 70, name: 'confounders', sql: m0070 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

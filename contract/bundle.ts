@@ -1,0 +1,416 @@
+import { z } from 'zod';
+import { ANSWER_LIMITS, ANSWER_STATUSES, CHECKLIST_QUESTIONS, QuestionKeySchema } from './checklist';
+import { FIGURE_LIMITS, ProvenanceSchema } from './figures';
+import { HYPOTHESIS_LIMITS, PredictionSchema, RELATIONS } from './hypotheses';
+import { NOTE_LIMITS } from './notes';
+import { LIMITS as PROJECT_LIMITS, PhenomenonSchema, ProjectIdSchema } from './projects';
+import { BACKEND_NAMES, RUN_STATUSES } from './runs';
+
+/**
+ * A project bundle: one project with its runs, metrics, notes, hypotheses, checklist and figures,
+ * as one file another Phenobook imports losslessly.
+ *
+ * The file is a single JSON document (gzip-compressed by default; import detects the gzip magic
+ * bytes):
+ *
+ *   { "format": "phenobook-bundle", "version": 1, "createdAt": "…",
+ *     "app": { "name": "phenobook", "version": "0.1.0", "schemaVersion": 60 },
+ *     "contentHash": "<sha256 hex of the canonical JSON of content>",
+ *     "content": { "project", "checklist", "evidence", "notes", "hypotheses", "sweeps", "runs", "figures" } }
+ *
+ * Metrics are stored per run and metric as two parallel arrays (steps, values; null where a value
+ * was not finite). The canonical JSON is JSON with object keys sorted at every level.
+ *
+ * Why entries cannot traverse paths: there are no file entries. Figures are SVG text inside the
+ * document, every reference is a UUID, and names (experiments, presets, metrics) are identifiers
+ * without slashes; an import writes database rows only, never files, and every id is replaced by
+ * a fresh one.
+ *
+ * This module is the schema only (no Node): decoding, hashing and storing live in
+ * services/bundle.service.ts.
+ */
+
+export const BUNDLE_FORMAT = 'phenobook-bundle';
+export const BUNDLE_VERSION = 1;
+
+export const BUNDLE_LIMITS = {
+  /** The file as given (compressed or not). */
+  fileBytes: 256 * 1024 * 1024,
+  /** The JSON document after decompression. */
+  jsonBytes: 256 * 1024 * 1024,
+  /** Nesting of free-form JSON values (configs, provenance, backend details). */
+  jsonDepth: 16,
+  runs: 20_000,
+  notes: 20_000,
+  hypotheses: 5_000,
+  amendments: 1_000,
+  sweeps: 2_000,
+  figures: 5_000,
+  evidence: 50_000,
+  revisions: 200_000,
+  /** Metrics per run, points per metric. */
+  seriesPerRun: 200,
+  pointsPerSeries: 2_000_000,
+  runError: 100_000,
+  gridKeys: 8,
+  gridValues: 1_000,
+  sweepSeeds: 1_000,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * Text as stored: well-formed Unicode, capped, free of control characters (unless allowed).
+ * Unlike the input schemas it does not trim: what was stored is imported as it was.
+ */
+function text(label: string, max: number, opts: { min?: number; multiline?: boolean; anyChars?: boolean } = {}) {
+  const { min = 0, multiline = false, anyChars = false } = opts;
+  return z
+    .string({ error: `${label} must be text` })
+    .max(max, { error: `${label} must be at most ${max} characters` })
+    .min(min, { error: min === 1 ? `${label} must not be empty` : `${label} must be at least ${min} characters` })
+    .refine((s) => s.isWellFormed(), { error: `${label} contains invalid characters (broken Unicode)` })
+    .refine((s) => anyChars || (!CONTROL_CHARS.test(s) && (multiline || !/[\r\n]/.test(s))), {
+      error: `${label} contains control characters`,
+    });
+}
+
+const uuid = (label: string) => z.uuid({ error: `${label} must be a UUID` });
+
+/** Times as the app stores them (ISO 8601, e.g. 2026-01-01T00:00:00.000Z). */
+const Timestamp = z
+  .string({ error: 'Time must be text' })
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, { error: 'Time must be an ISO 8601 date-time' });
+
+/** Experiment, preset and metric names: identifiers, never paths (no slashes, no leading dot). */
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$/;
+const name = (label: string) =>
+  z.string({ error: `${label} must be text` }).regex(NAME, { error: `${label} must be a name of letters, digits and _ . + - (no slashes)` });
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256 hex digest' });
+
+const finite = (label: string) => z.number({ error: `${label} must be a number` }).refine(Number.isFinite, { error: `${label} must be finite` });
+const wholeNumber = (label: string, min = 0) =>
+  z.int({ error: `${label} must be a whole number` }).min(min, { error: `${label} must be at least ${min}` });
+
+/** Depth of a JSON value, stopping early past `limit`. */
+function jsonDepthWithin(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (limit <= 0) return false;
+  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
+  return children.every((c) => jsonDepthWithin(c, limit - 1));
+}
+
+/** A free-form JSON object (a run's config, a grid point), nesting capped. */
+const JsonObject = (label: string) =>
+  z
+    .record(z.string().max(200), z.unknown(), { error: `${label} must be an object` })
+    .refine((v) => jsonDepthWithin(v, BUNDLE_LIMITS.jsonDepth), { error: `${label} is nested too deeply` });
+
+/**
+ * Checks a value against a schema of the app but keeps the value exactly as given (no defaults,
+ * no trimming, no reordered keys), so stored JSON and the hashes over it survive the round trip.
+ */
+function checkedAs<S extends z.ZodType>(schema: S) {
+  return z.unknown().superRefine((value, ctx) => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  }) as unknown as z.ZodType<z.output<S>>;
+}
+
+const unique = <T>(values: readonly T[]) => new Set(values).size === values.length;
+
+// ---------------------------------------------------------------------------------------------
+// Content
+
+export const BundleProjectSchema = z.strictObject({
+  id: ProjectIdSchema,
+  title: text('Project title', PROJECT_LIMITS.title, { min: 1 }),
+  phenomenon: PhenomenonSchema,
+  question: text('Research question', PROJECT_LIMITS.question, { multiline: true }),
+  tags: z
+    .array(text('Tag', PROJECT_LIMITS.tag, { min: 1 }))
+    .max(PROJECT_LIMITS.tags, { error: `At most ${PROJECT_LIMITS.tags} tags` })
+    .refine(unique, { error: 'Tags must not repeat' }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  archivedAt: Timestamp.nullable(),
+});
+
+const AnswerStatusSchema = z.enum(ANSWER_STATUSES, { error: `status must be one of: ${ANSWER_STATUSES.join(', ')}` });
+const AnswerText = {
+  status: AnswerStatusSchema,
+  markdown: text('Answer', ANSWER_LIMITS.markdown, { multiline: true }),
+  notApplicableReason: text('Reason', ANSWER_LIMITS.reason, { multiline: true }).nullable(),
+};
+const naNeedsReason = (a: { status: string; notApplicableReason: string | null }) =>
+  a.status !== 'not-applicable' || (a.notApplicableReason ?? '').length > 0;
+
+export const BundleAnswerSchema = z
+  .strictObject({
+    questionKey: QuestionKeySchema,
+    checklistVersion: wholeNumber('checklistVersion', 1).max(1_000),
+    ...AnswerText,
+    updatedAt: Timestamp,
+  })
+  .refine(naNeedsReason, { path: ['notApplicableReason'], error: 'A not-applicable answer needs its reason' });
+
+/** One saved version of an answer; listed oldest first. */
+export const BundleRevisionSchema = z.strictObject({ questionKey: QuestionKeySchema, ...AnswerText, savedAt: Timestamp });
+
+/**
+ * What evidence a version-1 bundle carries (its own list: a kind the app adds later changes the
+ * format only when bundles learn to carry its targets).
+ */
+export const BUNDLE_EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure'] as const;
+
+export const BundleEvidenceSchema = z.strictObject({
+  questionKey: QuestionKeySchema,
+  kind: z.enum(BUNDLE_EVIDENCE_KINDS, { error: `Evidence must be one of: ${BUNDLE_EVIDENCE_KINDS.join(', ')}` }),
+  targetId: uuid('Evidence target'),
+  linkedAt: Timestamp,
+});
+
+export const BundleNoteSchema = z.strictObject({
+  id: uuid('Note id'),
+  title: text('Note title', NOTE_LIMITS.title, { min: 1 }),
+  body: text('Note', NOTE_LIMITS.body, { multiline: true }),
+  tags: z
+    .array(text('Tag', NOTE_LIMITS.tag, { min: 1 }))
+    .max(NOTE_LIMITS.tags, { error: `At most ${NOTE_LIMITS.tags} tags` }),
+  runIds: z.array(uuid('Run id')).max(BUNDLE_LIMITS.runs),
+  figureIds: z.array(uuid('Figure id')).max(BUNDLE_LIMITS.figures),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const Predictions = checkedAs(
+  z
+    .array(PredictionSchema, { error: 'Predictions must be a list' })
+    .min(1, { error: 'A hypothesis has at least one prediction' })
+    .max(HYPOTHESIS_LIMITS.predictions, { error: `At most ${HYPOTHESIS_LIMITS.predictions} predictions` }),
+);
+const HypothesisText = {
+  statement: text('Statement', HYPOTHESIS_LIMITS.statement, { min: 1, multiline: true }),
+  theory: text('Broad theory', HYPOTHESIS_LIMITS.theory, { multiline: true }),
+  relation: z.enum(RELATIONS, { error: `relation must be one of: ${RELATIONS.join(', ')}` }),
+  predictions: Predictions,
+};
+
+export const BundleAmendmentSchema = z.strictObject({
+  number: wholeNumber('Amendment number', 1).max(BUNDLE_LIMITS.amendments),
+  ...HypothesisText,
+  reason: text('Reason for the amendment', HYPOTHESIS_LIMITS.reason, { multiline: true }),
+  hash: Sha256Hex,
+  createdAt: Timestamp,
+});
+
+export const BundleHypothesisSchema = z
+  .strictObject({
+    id: uuid('Hypothesis id'),
+    ...HypothesisText,
+    lockedAt: Timestamp.nullable(),
+    lockHash: Sha256Hex.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    amendments: z
+      .array(BundleAmendmentSchema)
+      .max(BUNDLE_LIMITS.amendments)
+      .refine((a) => unique(a.map((x) => x.number)), { error: 'Amendment numbers must not repeat' }),
+    runs: z.array(z.strictObject({ runId: uuid('Run id'), linkedAt: Timestamp })).max(BUNDLE_LIMITS.runs),
+  })
+  .refine((h) => (h.lockedAt === null) === (h.lockHash === null), { path: ['lockHash'], error: 'A lock has both a time and a hash' });
+
+const GridValue = z.union([finite('Grid value'), text('Grid value', 100), z.boolean()], {
+  error: 'Grid values must be numbers, text or true/false',
+});
+const Grid = checkedAs(
+  z
+    .array(
+      z.strictObject({
+        key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'Grid key must be a config key such as width' }),
+        values: z.array(GridValue).min(1).max(BUNDLE_LIMITS.gridValues),
+      }),
+    )
+    .max(BUNDLE_LIMITS.gridKeys),
+);
+
+export const BundleSweepSchema = z.strictObject({
+  id: uuid('Sweep id'),
+  experiment: name('Experiment'),
+  preset: name('Preset').nullable(),
+  config: JsonObject('Sweep config'),
+  grid: Grid,
+  seeds: wholeNumber('seeds', 1).max(BUNDLE_LIMITS.sweepSeeds),
+  createdAt: Timestamp,
+  cancelledAt: Timestamp.nullable(),
+});
+
+/** Parallel arrays, steps strictly increasing (checked in one loop: series can be long). */
+export const BundleSeriesSchema = z
+  .strictObject({
+    name: name('Metric name'),
+    steps: z.array(z.unknown()).max(BUNDLE_LIMITS.pointsPerSeries, { error: `At most ${BUNDLE_LIMITS.pointsPerSeries} points per metric` }),
+    values: z.array(z.unknown()).max(BUNDLE_LIMITS.pointsPerSeries, { error: `At most ${BUNDLE_LIMITS.pointsPerSeries} points per metric` }),
+  })
+  .superRefine((s, ctx) => {
+    if (s.steps.length !== s.values.length) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `has ${s.values.length} values for ${s.steps.length} steps` });
+      return;
+    }
+    let previous = -Infinity;
+    for (let i = 0; i < s.steps.length; i++) {
+      const step = s.steps[i];
+      if (!Number.isSafeInteger(step)) {
+        ctx.addIssue({ code: 'custom', path: ['steps', i], message: 'Steps must be whole numbers' });
+        return;
+      }
+      if ((step as number) <= previous) {
+        ctx.addIssue({ code: 'custom', path: ['steps', i], message: 'Steps must increase (no repeats)' });
+        return;
+      }
+      previous = step as number;
+      const value = s.values[i];
+      if (value !== null && !(typeof value === 'number' && Number.isFinite(value))) {
+        ctx.addIssue({ code: 'custom', path: ['values', i], message: 'Values must be finite numbers or null' });
+        return;
+      }
+    }
+  }) as unknown as z.ZodType<{ name: string; steps: number[]; values: (number | null)[] }>;
+
+/** What a backend reported when the run started; extra fields of newer trainers are kept. */
+const BackendDetail = z
+  .looseObject({
+    name: z.enum(BACKEND_NAMES),
+    tfBackend: z.string().max(100),
+    gpu: z.boolean(),
+    skipped: z.array(z.strictObject({ name: z.enum(BACKEND_NAMES), reason: z.string().max(10_000) })).max(20),
+    versions: z.record(z.string().max(100), z.string().max(200)),
+  })
+  .refine((v) => jsonDepthWithin(v, BUNDLE_LIMITS.jsonDepth), { error: 'Backend detail is nested too deeply' });
+
+export const BundleRunSchema = z.strictObject({
+  id: uuid('Run id'),
+  groupId: uuid('Run group id'),
+  experiment: name('Experiment'),
+  preset: name('Preset').nullable(),
+  config: JsonObject('Run config'),
+  seed: z.int({ error: 'seed must be a whole number' }),
+  status: z.enum(RUN_STATUSES, { error: `status must be one of: ${RUN_STATUSES.join(', ')}` }),
+  error: text('Run error', BUNDLE_LIMITS.runError, { anyChars: true }).nullable(),
+  backend: z.enum(BACKEND_NAMES).nullable(),
+  gpu: z.boolean().nullable(),
+  backendDetail: BackendDetail.nullable(),
+  appVersion: text('App version', 50, { min: 1 }),
+  dataHash: text('Data hash', 200).nullable(),
+  stepsTotal: wholeNumber('stepsTotal'),
+  stepsDone: wholeNumber('stepsDone'),
+  trainSeconds: finite('trainSeconds').nullable(),
+  wallSeconds: finite('wallSeconds').nullable(),
+  rerunOf: uuid('rerunOf').nullable(),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+  sweepId: uuid('Sweep id').nullable(),
+  sweepPoint: JsonObject('Sweep point').nullable(),
+  metrics: z
+    .array(BundleSeriesSchema)
+    .max(BUNDLE_LIMITS.seriesPerRun, { error: `At most ${BUNDLE_LIMITS.seriesPerRun} metrics per run` })
+    .refine((m) => unique(m.map((s) => s.name)), { error: 'A metric appears twice in one run' }),
+});
+
+/** Figures shown in the app come from its own charts; bundled ones may come from anyone. */
+const ACTIVE_SVG = /<script\b|<foreignObject\b|javascript:|<[^>]*\son[a-z]+\s*=/i;
+
+export const BundleFigureSchema = z.strictObject({
+  id: uuid('Figure id'),
+  title: text('Figure title', FIGURE_LIMITS.title, { min: 1 }),
+  caption: text('Caption', FIGURE_LIMITS.caption, { multiline: true }),
+  provenance: checkedAs(ProvenanceSchema).refine((v) => jsonDepthWithin(v, BUNDLE_LIMITS.jsonDepth), {
+    error: 'Provenance is nested too deeply',
+  }),
+  svg: z
+    .string({ error: 'svg must be text' })
+    .max(FIGURE_LIMITS.svgBytes, { error: `A figure is at most ${FIGURE_LIMITS.svgBytes} characters` })
+    .refine((s) => /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(s), { error: 'svg must be an SVG document' })
+    .refine((s) => !ACTIVE_SVG.test(s), { error: 'svg must not contain scripts or event handlers' }),
+  createdAt: Timestamp,
+});
+
+export const BundleContentSchema = z.strictObject({
+  project: BundleProjectSchema,
+  checklist: z.strictObject({
+    answers: z
+      .array(BundleAnswerSchema)
+      .max(CHECKLIST_QUESTIONS.length)
+      .refine((a) => unique(a.map((x) => x.questionKey)), { error: 'A question is answered twice' }),
+    revisions: z.array(BundleRevisionSchema).max(BUNDLE_LIMITS.revisions),
+  }),
+  evidence: z.array(BundleEvidenceSchema).max(BUNDLE_LIMITS.evidence),
+  notes: z.array(BundleNoteSchema).max(BUNDLE_LIMITS.notes),
+  hypotheses: z.array(BundleHypothesisSchema).max(BUNDLE_LIMITS.hypotheses),
+  sweeps: z.array(BundleSweepSchema).max(BUNDLE_LIMITS.sweeps),
+  runs: z.array(BundleRunSchema).max(BUNDLE_LIMITS.runs),
+  figures: z.array(BundleFigureSchema).max(BUNDLE_LIMITS.figures),
+});
+export type BundleContent = z.output<typeof BundleContentSchema>;
+export type BundleRun = BundleContent['runs'][number];
+export type BundleSeries = BundleRun['metrics'][number];
+
+export const BundleAppSchema = z.strictObject({
+  name: z.literal('phenobook'),
+  version: text('App version', 50, { min: 1 }),
+  schemaVersion: wholeNumber('schemaVersion'),
+});
+
+export const BundleSchema = z.strictObject({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(BUNDLE_VERSION),
+  createdAt: Timestamp,
+  app: BundleAppSchema,
+  contentHash: Sha256Hex,
+  content: BundleContentSchema,
+});
+export type Bundle = z.output<typeof BundleSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Operations (for the host to wire up)
+
+export const BundleExportSchema = z.strictObject({ projectId: ProjectIdSchema });
+
+export interface BundleCounts {
+  runs: number;
+  metricPoints: number;
+  notes: number;
+  hypotheses: number;
+  amendments: number;
+  sweeps: number;
+  figures: number;
+  answers: number;
+  revisions: number;
+  evidence: number;
+  /** Runs that were queued or training when exported: imported as interrupted. */
+  interruptedRuns: number;
+  /** Open sweeps with unfinished runs: closed on import so they are not trained again here. */
+  closedSweeps: number;
+}
+
+export interface BundleImportResult {
+  projectId: string;
+  counts: BundleCounts;
+  /** Old id → new id of everything that got a new id. */
+  idMap: { project: Record<string, string>; runs: Record<string, string>; notes: Record<string, string>; hypotheses: Record<string, string>; sweeps: Record<string, string>; figures: Record<string, string> };
+  /** Plain words about anything that changed on the way in (interrupted runs, closed sweeps). */
+  notices: string[];
+}
+
+/** "grokking-and-weight-decay.phenobook.json.gz" */
+export function bundleFilename(title: string, compressed = true): string {
+  const slug = title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'project';
+  return `${slug}.phenobook.json${compressed ? '.gz' : ''}`;
+}

@@ -1,0 +1,334 @@
+import type Database from 'better-sqlite3';
+import type { AnswerStatus } from '../contract/checklist';
+import type { EvidenceKind } from '../contract/notebook';
+import type { Phenomenon } from '../contract/projects';
+import type { Relation } from '../contract/hypotheses';
+import type { RunRow } from './runs.repo';
+
+/**
+ * Reads a whole project as rows (for a bundle export) and writes one back under new ids (for an
+ * import). The service maps ids and converts between rows and the bundle format; every write of
+ * an import happens inside `transaction`.
+ */
+
+export interface BundleProjectRow {
+  id: string;
+  title: string;
+  phenomenon: Phenomenon;
+  question: string;
+  created_at: string;
+  updated_at: string;
+  archived_at: string | null;
+}
+
+export interface BundleAnswerRow {
+  question_key: string;
+  checklist_version: number;
+  status: AnswerStatus;
+  markdown: string;
+  na_reason: string | null;
+  updated_at: string;
+}
+
+export interface BundleRevisionRow {
+  question_key: string;
+  status: AnswerStatus;
+  markdown: string;
+  na_reason: string | null;
+  saved_at: string;
+}
+
+export interface BundleEvidenceRow {
+  question_key: string;
+  kind: EvidenceKind;
+  target_id: string;
+  linked_at: string;
+}
+
+export interface BundleNoteRow {
+  id: string;
+  title: string;
+  body: string;
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BundleHypothesisRow {
+  id: string;
+  statement: string;
+  theory: string;
+  relation: Relation;
+  predictions: string;
+  locked_at: string | null;
+  lock_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BundleAmendmentRow {
+  hypothesis_id: string;
+  number: number;
+  statement: string;
+  theory: string;
+  relation: Relation;
+  predictions: string;
+  reason: string;
+  hash: string;
+  created_at: string;
+}
+
+export interface BundleSweepRow {
+  id: string;
+  experiment: string;
+  preset: string | null;
+  config: string;
+  grid: string;
+  seeds: number;
+  created_at: string;
+  cancelled_at: string | null;
+}
+
+export interface BundleFigureRow {
+  id: string;
+  title: string;
+  caption: string;
+  provenance: string;
+  svg: string;
+  created_at: string;
+}
+
+/** Everything of one project, as stored. */
+export interface ProjectRows {
+  project: BundleProjectRow;
+  tags: string[];
+  answers: BundleAnswerRow[];
+  revisions: BundleRevisionRow[];
+  evidence: BundleEvidenceRow[];
+  notes: BundleNoteRow[];
+  noteRuns: { note_id: string; run_id: string }[];
+  noteFigures: { note_id: string; figure_id: string }[];
+  hypotheses: BundleHypothesisRow[];
+  amendments: BundleAmendmentRow[];
+  hypothesisRuns: { hypothesis_id: string; run_id: string; linked_at: string }[];
+  sweeps: BundleSweepRow[];
+  runs: RunRow[];
+  figures: BundleFigureRow[];
+}
+
+/** A run row as an import writes it (no owner process: nothing trains an imported run). */
+export type RunImportRow = Omit<RunRow, 'owner_pid' | 'rerun_of'>;
+
+export class BundleRepo {
+  private readonly stmts;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      // ---- reads
+      project: db.prepare<[string], BundleProjectRow>(
+        'SELECT id, title, phenomenon, question, created_at, updated_at, archived_at FROM projects WHERE id = ?',
+      ),
+      tags: db.prepare<[string], string>('SELECT tag FROM project_tags WHERE project_id = ? ORDER BY tag').pluck(),
+      answers: db.prepare<[string], BundleAnswerRow>(
+        `SELECT question_key, checklist_version, status, markdown, na_reason, updated_at
+         FROM checklist_answers WHERE project_id = ? ORDER BY question_key`,
+      ),
+      revisions: db.prepare<[string], BundleRevisionRow>(
+        'SELECT question_key, status, markdown, na_reason, saved_at FROM checklist_revisions WHERE project_id = ? ORDER BY id',
+      ),
+      evidence: db.prepare<[string], BundleEvidenceRow>(
+        'SELECT question_key, kind, target_id, linked_at FROM evidence WHERE project_id = ? ORDER BY question_key, kind, target_id',
+      ),
+      notes: db.prepare<[string], BundleNoteRow>(
+        'SELECT id, title, body, tags, created_at, updated_at FROM notes WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      noteRuns: db.prepare<[string], { note_id: string; run_id: string }>(
+        `SELECT l.note_id, l.run_id FROM note_runs l JOIN notes n ON n.id = l.note_id
+         WHERE n.project_id = ? ORDER BY l.note_id, l.run_id`,
+      ),
+      noteFigures: db.prepare<[string], { note_id: string; figure_id: string }>(
+        `SELECT l.note_id, l.figure_id FROM note_figures l JOIN notes n ON n.id = l.note_id
+         WHERE n.project_id = ? ORDER BY l.note_id, l.figure_id`,
+      ),
+      hypotheses: db.prepare<[string], BundleHypothesisRow>(
+        `SELECT id, statement, theory, relation, predictions, locked_at, lock_hash, created_at, updated_at
+         FROM hypotheses WHERE project_id = ? ORDER BY created_at, id`,
+      ),
+      amendments: db.prepare<[string], BundleAmendmentRow>(
+        `SELECT a.hypothesis_id, a.number, a.statement, a.theory, a.relation, a.predictions, a.reason, a.hash, a.created_at
+         FROM hypothesis_amendments a JOIN hypotheses h ON h.id = a.hypothesis_id
+         WHERE h.project_id = ? ORDER BY a.hypothesis_id, a.number`,
+      ),
+      hypothesisRuns: db.prepare<[string], { hypothesis_id: string; run_id: string; linked_at: string }>(
+        `SELECT l.hypothesis_id, l.run_id, l.linked_at FROM hypothesis_runs l JOIN hypotheses h ON h.id = l.hypothesis_id
+         WHERE h.project_id = ? ORDER BY l.hypothesis_id, l.linked_at, l.run_id`,
+      ),
+      // A project's sweeps, and any sweep one of its runs belongs to.
+      sweeps: db.prepare<[string, string], BundleSweepRow>(
+        `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at FROM sweeps
+         WHERE project_id = ? OR id IN (SELECT sweep_id FROM runs WHERE project_id = ? AND sweep_id IS NOT NULL)
+         ORDER BY created_at, id`,
+      ),
+      runs: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, rowid'),
+      figures: db.prepare<[string], BundleFigureRow>(
+        'SELECT id, title, caption, provenance, svg, created_at FROM figures WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      metrics: db
+        .prepare<[string], [string, number, number | null]>(
+          `SELECT n.name, m.step, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id
+           WHERE m.run_id = ? ORDER BY n.name, m.step`,
+        )
+        .raw(),
+
+      // ---- writes
+      insertProject: db.prepare(
+        `INSERT INTO projects (id, title, phenomenon, question, created_at, updated_at, archived_at)
+         VALUES (@id, @title, @phenomenon, @question, @created_at, @updated_at, @archived_at)`,
+      ),
+      insertTag: db.prepare('INSERT INTO project_tags (project_id, tag) VALUES (?, ?)'),
+      insertAnswer: db.prepare(
+        `INSERT INTO checklist_answers (project_id, question_key, checklist_version, status, markdown, na_reason, updated_at)
+         VALUES (@project_id, @question_key, @checklist_version, @status, @markdown, @na_reason, @updated_at)`,
+      ),
+      insertRevision: db.prepare(
+        `INSERT INTO checklist_revisions (project_id, question_key, status, markdown, na_reason, saved_at)
+         VALUES (@project_id, @question_key, @status, @markdown, @na_reason, @saved_at)`,
+      ),
+      insertEvidence: db.prepare(
+        `INSERT INTO evidence (project_id, question_key, kind, target_id, linked_at)
+         VALUES (@project_id, @question_key, @kind, @target_id, @linked_at)`,
+      ),
+      insertSweep: db.prepare(
+        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at)
+         VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at)`,
+      ),
+      insertRun: db.prepare(
+        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, error, backend, gpu, backend_detail,
+           app_version, data_hash, steps_total, steps_done, train_seconds, wall_seconds, rerun_of, owner_pid, created_at, started_at,
+           finished_at, sweep_id, sweep_point)
+         VALUES (@id, @project_id, @group_id, @experiment, @preset, @config, @seed, @status, @error, @backend, @gpu, @backend_detail,
+           @app_version, @data_hash, @steps_total, @steps_done, @train_seconds, @wall_seconds, NULL, NULL, @created_at, @started_at,
+           @finished_at, @sweep_id, @sweep_point)`,
+      ),
+      setRerunOf: db.prepare('UPDATE runs SET rerun_of = ? WHERE id = ?'),
+      insertName: db.prepare('INSERT OR IGNORE INTO metric_names (name) VALUES (?)'),
+      nameId: db.prepare<[string], number>('SELECT id FROM metric_names WHERE name = ?').pluck(),
+      insertMetric: db.prepare('INSERT INTO metrics (run_id, name_id, step, value) VALUES (?, ?, ?, ?)'),
+      insertFigure: db.prepare(
+        `INSERT INTO figures (id, project_id, title, caption, provenance, svg, created_at)
+         VALUES (@id, @project_id, @title, @caption, @provenance, @svg, @created_at)`,
+      ),
+      insertNote: db.prepare(
+        `INSERT INTO notes (id, project_id, title, body, tags, created_at, updated_at)
+         VALUES (@id, @project_id, @title, @body, @tags, @created_at, @updated_at)`,
+      ),
+      linkNoteRun: db.prepare('INSERT INTO note_runs (note_id, run_id) VALUES (?, ?)'),
+      linkNoteFigure: db.prepare('INSERT INTO note_figures (note_id, figure_id) VALUES (?, ?)'),
+      insertHypothesis: db.prepare(
+        `INSERT INTO hypotheses (id, project_id, statement, theory, relation, predictions, locked_at, lock_hash, created_at, updated_at)
+         VALUES (@id, @project_id, @statement, @theory, @relation, @predictions, @locked_at, @lock_hash, @created_at, @updated_at)`,
+      ),
+      insertAmendment: db.prepare(
+        `INSERT INTO hypothesis_amendments (hypothesis_id, number, statement, theory, relation, predictions, reason, hash, created_at)
+         VALUES (@hypothesis_id, @number, @statement, @theory, @relation, @predictions, @reason, @hash, @created_at)`,
+      ),
+      linkHypothesisRun: db.prepare('INSERT INTO hypothesis_runs (hypothesis_id, run_id, linked_at) VALUES (?, ?, ?)'),
+    };
+  }
+
+  /** Runs fn in one SQLite transaction (reads see one snapshot; writes commit or roll back together). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Every row of a project, or undefined when there is no such project. */
+  readProject(projectId: string): ProjectRows | undefined {
+    const s = this.stmts;
+    const project = s.project.get(projectId);
+    if (!project) return undefined;
+    return {
+      project,
+      tags: s.tags.all(projectId),
+      answers: s.answers.all(projectId),
+      revisions: s.revisions.all(projectId),
+      evidence: s.evidence.all(projectId),
+      notes: s.notes.all(projectId),
+      noteRuns: s.noteRuns.all(projectId),
+      noteFigures: s.noteFigures.all(projectId),
+      hypotheses: s.hypotheses.all(projectId),
+      amendments: s.amendments.all(projectId),
+      hypothesisRuns: s.hypothesisRuns.all(projectId),
+      sweeps: s.sweeps.all(projectId, projectId),
+      runs: s.runs.all(projectId),
+      figures: s.figures.all(projectId),
+    };
+  }
+
+  /** A run's metrics as [name, step, value] rows, by name then step. */
+  metrics(runId: string): [string, number, number | null][] {
+    return this.stmts.metrics.all(runId);
+  }
+
+  insertProject(p: BundleProjectRow, tags: readonly string[]): void {
+    this.stmts.insertProject.run(p);
+    for (const tag of tags) this.stmts.insertTag.run(p.id, tag);
+  }
+
+  insertAnswer(projectId: string, a: BundleAnswerRow): void {
+    this.stmts.insertAnswer.run({ project_id: projectId, ...a });
+  }
+
+  insertRevision(projectId: string, r: BundleRevisionRow): void {
+    this.stmts.insertRevision.run({ project_id: projectId, ...r });
+  }
+
+  insertEvidence(projectId: string, e: BundleEvidenceRow): void {
+    this.stmts.insertEvidence.run({ project_id: projectId, ...e });
+  }
+
+  insertSweep(projectId: string, s: BundleSweepRow): void {
+    this.stmts.insertSweep.run({ project_id: projectId, ...s });
+  }
+
+  insertRun(r: RunImportRow): void {
+    this.stmts.insertRun.run(r);
+  }
+
+  /** Set after every run of the import exists (a rerun may be listed before its original). */
+  setRerunOf(runId: string, rerunOf: string): void {
+    this.stmts.setRerunOf.run(rerunOf, runId);
+  }
+
+  /** The id of a metric name, adding the name when this database has not seen it. */
+  metricNameId(name: string): number {
+    this.stmts.insertName.run(name);
+    return this.stmts.nameId.get(name)!;
+  }
+
+  insertSeries(runId: string, nameId: number, steps: readonly number[], values: readonly (number | null)[]): void {
+    const insert = this.stmts.insertMetric;
+    for (let i = 0; i < steps.length; i++) insert.run(runId, nameId, steps[i], values[i]);
+  }
+
+  insertFigure(projectId: string, f: BundleFigureRow): void {
+    this.stmts.insertFigure.run({ project_id: projectId, ...f });
+  }
+
+  insertNote(projectId: string, n: BundleNoteRow, runIds: readonly string[], figureIds: readonly string[]): void {
+    this.stmts.insertNote.run({ project_id: projectId, ...n });
+    for (const runId of runIds) this.stmts.linkNoteRun.run(n.id, runId);
+    for (const figureId of figureIds) this.stmts.linkNoteFigure.run(n.id, figureId);
+  }
+
+  insertHypothesis(
+    projectId: string,
+    h: BundleHypothesisRow,
+    amendments: readonly Omit<BundleAmendmentRow, 'hypothesis_id'>[],
+    runs: readonly { run_id: string; linked_at: string }[],
+  ): void {
+    this.stmts.insertHypothesis.run({ project_id: projectId, ...h });
+    // In number order, so the search index ends on the latest amendment as it does when amending.
+    for (const a of [...amendments].sort((x, y) => x.number - y.number)) this.stmts.insertAmendment.run({ hypothesis_id: h.id, ...a });
+    for (const r of runs) this.stmts.linkHypothesisRun.run(h.id, r.run_id, r.linked_at);
+  }
+}

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { ConfounderTest, ConfounderTestSchema, HypothesisConfounderLinkSchema } from '../contract/confounders';
+import { analyseConfounders, type Observation } from '../common/confounder-analysis';
+import type { ConfoundersRepo } from '../db/confounders.repo';
+import type { HypothesesRepo } from '../db/hypotheses.repo';
+import type { ProjectsRepo } from '../db/projects.repo';
+import type { RunRow, RunsRepo } from '../db/runs.repo';
+import type { SweepsRepo } from '../db/sweeps.repo';
+import { notFound, ServiceError } from './errors';
+import type { EventBus } from './event-bus';
+import { compileMetricExpression } from './metric-expression';
+import type { Clock } from './projects.service';
+import type { RunService } from './run.service';
+
+export interface ConfounderDeps {
+  repo: ConfoundersRepo;
+  runsRepo: RunsRepo;
+  sweeps: SweepsRepo;
+  runs: RunService;
+  projects: ProjectsRepo;
+  hypotheses: HypothesesRepo;
+  events: EventBus;
+  clock: Clock;
+}
+
+/** Evaluations per run kept for the test (evenly thinned): the bootstrap stays interactive. */
+const MAX_EVALS_PER_RUN = 200;
+const MAX_OBSERVATIONS = 1200;
+
+const CANDIDATE_NAMES: Record<string, string> = {
+  primeCount: 'prime-parameter count',
+  tailCount: 'tail count #{|θ| ≥ 1.5}',
+  l2: 'parameter L2 norm',
+  parameters: 'parameter count',
+};
+
+/** Runs the confounder test on a sweep or a set of runs, stores the report, and links it. */
+export class ConfounderService {
+  constructor(private readonly d: ConfounderDeps) {}
+
+  run(input: z.output<typeof ConfounderTestSchema>): ConfounderTest {
+    if (!this.d.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    const { observations, level, xLabel, source } = this.observe(input);
+    if (observations.length < 4) {
+      throw new ServiceError('invalid_input', `Only ${observations.length} finished observations: the test needs at least 4 (finish more runs first)`, [
+        { path: input.sweepId ? 'sweepId' : 'runIds', message: 'Too few finished runs' },
+      ]);
+    }
+    const recorded = [...new Set(observations.flatMap((o) => Object.keys(o.values)))];
+    const candidate =
+      input.candidate.kind === 'builtin'
+        ? { name: CANDIDATE_NAMES[input.candidate.metric]!, value: (o: Observation) => o.values[input.candidate.kind === 'builtin' ? input.candidate.metric : ''] ?? null }
+        : (() => {
+            const e = compileMetricExpression(input.candidate.expression, recorded);
+            return { name: `${input.candidate.name} (${e.source})`, value: (o: Observation) => e.evaluate(o.values) };
+          })();
+    const candidateMetric = input.candidate.kind === 'builtin' ? input.candidate.metric : null;
+    const placebos = candidateMetric === 'tailCount' || !recorded.includes('tailCount') ? [] : [{ name: CANDIDATE_NAMES.tailCount!, value: (o: Observation) => o.values.tailCount ?? null }];
+    const report = analyseConfounders({
+      observations,
+      level,
+      xLabel,
+      outcome: input.outcome,
+      candidate,
+      placebos,
+      controls: input.controls,
+      resamples: input.resamples,
+      seed: input.seed,
+    });
+    const test: ConfounderTest = {
+      id: randomUUID(),
+      projectId: input.projectId,
+      title: `${candidate.name} vs ${report.outcome === 'testError' ? 'test error' : report.outcome === 'testLoss' ? 'test loss' : 'test accuracy'} — ${source}`,
+      settings: input,
+      report,
+      verdict: report.verdict,
+      createdAt: this.d.clock(),
+    };
+    this.d.repo.insert(test);
+    this.changed(input.projectId);
+    return test;
+  }
+
+  list(projectId: string): ConfounderTest[] {
+    if (!this.d.projects.get(projectId)) throw notFound('Project', projectId);
+    return this.d.repo.list(projectId);
+  }
+
+  get(id: string): ConfounderTest {
+    const t = this.d.repo.get(id);
+    if (!t) throw notFound('Confounder test', id);
+    return t;
+  }
+
+  delete(id: string): { id: string } {
+    const t = this.get(id);
+    this.d.repo.delete(id);
+    this.changed(t.projectId);
+    return { id };
+  }
+
+  ofHypothesis(hypothesisId: string): ConfounderTest[] {
+    return this.d.repo.ofHypothesis(hypothesisId);
+  }
+
+  linkHypothesis(input: z.output<typeof HypothesisConfounderLinkSchema>): ConfounderTest[] {
+    const h = this.d.hypotheses.get(input.hypothesisId);
+    if (!h) throw notFound('Hypothesis', input.hypothesisId);
+    const t = this.get(input.testId);
+    if (t.projectId !== h.projectId) throw new ServiceError('invalid_input', 'That confounder test belongs to another project', [{ path: 'testId', message: 'Not in this project' }]);
+    this.d.repo.setHypothesisLink(h.id, t.id, input.linked);
+    this.d.events.emit({ type: 'notebook:changed', projectId: h.projectId, what: 'hypotheses' });
+    return this.d.repo.ofHypothesis(h.id);
+  }
+
+  /** Observations: per finished run of a sweep (final values), or per evaluation of each run. */
+  private observe(input: z.output<typeof ConfounderTestSchema>): { observations: Observation[]; level: 'runs' | 'evaluations'; xLabel: string; source: string } {
+    const withParameters = (row: RunRow, values: Record<string, number | null>) => {
+      const def = this.d.runs.definition(row.experiment);
+      const out: Record<string, number | null> = { ...values };
+      if (typeof values.testAcc === 'number') out.testError = 1 - values.testAcc;
+      if (def?.parameterCount) out.parameters = def.parameterCount(JSON.parse(row.config));
+      return out;
+    };
+    if (input.sweepId) {
+      const sweep = this.d.sweeps.get(input.sweepId);
+      if (!sweep || sweep.projectId !== input.projectId) throw notFound('Sweep', input.sweepId);
+      const rows = this.d.runsRepo.bySweep(sweep.id).filter((r) => r.status === 'done');
+      const summaries = this.d.runsRepo.summaries(rows);
+      const xKey = sweep.grid[0]?.key;
+      const observations = rows.map((row, i) => {
+        const point = JSON.parse(row.sweep_point ?? '{}') as Record<string, unknown>;
+        return { group: `seed ${row.seed}`, x: typeof point[xKey ?? ''] === 'number' ? (point[xKey!] as number) : i, values: withParameters(row, summaries[i]!.final) };
+      });
+      return { observations, level: 'runs', xLabel: xKey ?? 'run', source: `sweep ${sweep.id.slice(0, 8)} (${sweep.experiment})` };
+    }
+    const ids = [...new Set(input.runIds ?? [])];
+    const observations: Observation[] = [];
+    const perRun = Math.max(10, Math.min(MAX_EVALS_PER_RUN, Math.floor(MAX_OBSERVATIONS / Math.max(1, ids.length))));
+    for (const id of ids) {
+      const row = this.d.runsRepo.getRow(id);
+      if (!row || row.project_id !== input.projectId) {
+        throw new ServiceError('invalid_input', `Run ${id.slice(0, 8)} is not a run of this project`, [{ path: 'runIds', message: 'Not a run of this project' }]);
+      }
+      const series = this.d.runsRepo.series(id);
+      const steps = [...new Set(series.flatMap((s) => s.steps))].sort((a, b) => a - b);
+      const stride = Math.max(1, Math.ceil(steps.length / perRun));
+      const at = series.map((s) => ({ name: s.name, byStep: new Map(s.steps.map((step, i) => [step, s.values[i] ?? null])) }));
+      steps.forEach((step, i) => {
+        if (i % stride !== 0 && i !== steps.length - 1) return;
+        const values = Object.fromEntries(at.map((s) => [s.name, s.byStep.get(step) ?? null]));
+        observations.push({ group: `run ${id.slice(0, 8)} (seed ${row.seed})`, x: step, values: withParameters(row, values) });
+      });
+    }
+    return { observations, level: 'evaluations', xLabel: 'step', source: `${ids.length} runs` };
+  }
+
+  private changed(projectId: string): void {
+    this.d.events.emit({ type: 'notebook:changed', projectId, what: 'confounders' });
+  }
+}
