@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ANSWER_LIMITS, ANSWER_STATUSES, CHECKLIST_QUESTIONS, QuestionKeySchema } from './checklist';
+import { ConfounderTestSchema } from './confounders';
 import { FIGURE_LIMITS, ProvenanceSchema } from './figures';
 import { HYPOTHESIS_LIMITS, PredictionSchema, RELATIONS } from './hypotheses';
 import { NOTE_LIMITS } from './notes';
@@ -16,7 +17,7 @@ import { BACKEND_NAMES, RUN_STATUSES } from './runs';
  *   { "format": "phenobook-bundle", "version": 1, "createdAt": "…",
  *     "app": { "name": "phenobook", "version": "0.1.0", "schemaVersion": 60 },
  *     "contentHash": "<sha256 hex of the canonical JSON of content>",
- *     "content": { "project", "checklist", "evidence", "notes", "hypotheses", "sweeps", "runs", "figures" } }
+ *     "content": { "project", "checklist", "evidence", "notes", "hypotheses", "sweeps", "runs", "figures", "confounders" } }
  *
  * Metrics are stored per run and metric as two parallel arrays (steps, values; null where a value
  * was not finite). The canonical JSON is JSON with object keys sorted at every level.
@@ -46,6 +47,7 @@ export const BUNDLE_LIMITS = {
   amendments: 1_000,
   sweeps: 2_000,
   figures: 5_000,
+  confounders: 5_000,
   evidence: 50_000,
   revisions: 200_000,
   /** Metrics per run, points per metric. */
@@ -97,19 +99,14 @@ const finite = (label: string) => z.number({ error: `${label} must be a number` 
 const wholeNumber = (label: string, min = 0) =>
   z.int({ error: `${label} must be a whole number` }).min(min, { error: `${label} must be at least ${min}` });
 
-/** Depth of a JSON value, stopping early past `limit`. */
-function jsonDepthWithin(value: unknown, limit: number): boolean {
+/** A JSON value nested at most `limit` deep, without a "__proto__" key (which objects would not keep). */
+function plainJson(value: unknown, limit: number): boolean {
   if (value === null || typeof value !== 'object') return true;
   if (limit <= 0) return false;
-  const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
-  return children.every((c) => jsonDepthWithin(c, limit - 1));
+  if (Array.isArray(value)) return value.every((c) => plainJson(c, limit - 1));
+  if (Object.hasOwn(value, '__proto__')) return false;
+  return Object.values(value as Record<string, unknown>).every((c) => plainJson(c, limit - 1));
 }
-
-/** A free-form JSON object (a run's config, a grid point), nesting capped. */
-const JsonObject = (label: string) =>
-  z
-    .record(z.string().max(200), z.unknown(), { error: `${label} must be an object` })
-    .refine((v) => jsonDepthWithin(v, BUNDLE_LIMITS.jsonDepth), { error: `${label} is nested too deeply` });
 
 /**
  * Checks a value against a schema of the app but keeps the value exactly as given (no defaults,
@@ -122,6 +119,13 @@ function checkedAs<S extends z.ZodType>(schema: S) {
     for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
   }) as unknown as z.ZodType<z.output<S>>;
 }
+
+/** A free-form JSON value checked against a schema, kept as given, nesting capped. */
+const freeJson = <S extends z.ZodType>(label: string, schema: S) =>
+  checkedAs(schema).refine((v) => plainJson(v, BUNDLE_LIMITS.jsonDepth), { error: `${label} is nested too deeply or uses the key __proto__` });
+
+/** A free-form JSON object (a run's config, a grid point, a report). */
+const JsonObject = (label: string) => freeJson(label, z.record(z.string().max(200), z.unknown(), { error: `${label} must be an object` }));
 
 const unique = <T>(values: readonly T[]) => new Set(values).size === values.length;
 
@@ -167,7 +171,7 @@ export const BundleRevisionSchema = z.strictObject({ questionKey: QuestionKeySch
  * What evidence a version-1 bundle carries (its own list: a kind the app adds later changes the
  * format only when bundles learn to carry its targets).
  */
-export const BUNDLE_EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure'] as const;
+export const BUNDLE_EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure', 'confounder'] as const;
 
 export const BundleEvidenceSchema = z.strictObject({
   questionKey: QuestionKeySchema,
@@ -284,15 +288,16 @@ export const BundleSeriesSchema = z
   }) as unknown as z.ZodType<{ name: string; steps: number[]; values: (number | null)[] }>;
 
 /** What a backend reported when the run started; extra fields of newer trainers are kept. */
-const BackendDetail = z
-  .looseObject({
+const BackendDetail = freeJson(
+  'Backend detail',
+  z.looseObject({
     name: z.enum(BACKEND_NAMES),
     tfBackend: z.string().max(100),
     gpu: z.boolean(),
     skipped: z.array(z.strictObject({ name: z.enum(BACKEND_NAMES), reason: z.string().max(10_000) })).max(20),
     versions: z.record(z.string().max(100), z.string().max(200)),
-  })
-  .refine((v) => jsonDepthWithin(v, BUNDLE_LIMITS.jsonDepth), { error: 'Backend detail is nested too deeply' });
+  }),
+);
 
 export const BundleRunSchema = z.strictObject({
   id: uuid('Run id'),
@@ -331,14 +336,23 @@ export const BundleFigureSchema = z.strictObject({
   id: uuid('Figure id'),
   title: text('Figure title', FIGURE_LIMITS.title, { min: 1 }),
   caption: text('Caption', FIGURE_LIMITS.caption, { multiline: true }),
-  provenance: checkedAs(ProvenanceSchema).refine((v) => jsonDepthWithin(v, BUNDLE_LIMITS.jsonDepth), {
-    error: 'Provenance is nested too deeply',
-  }),
+  provenance: freeJson('Provenance', ProvenanceSchema),
   svg: z
     .string({ error: 'svg must be text' })
     .max(FIGURE_LIMITS.svgBytes, { error: `A figure is at most ${FIGURE_LIMITS.svgBytes} characters` })
     .refine((s) => /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(s), { error: 'svg must be an SVG document' })
     .refine((s) => !ACTIVE_SVG.test(s), { error: 'svg must not contain scripts or event handlers' }),
+  createdAt: Timestamp,
+});
+
+/** A confounder test as it was run: settings, the full report and its verdict, and the hypotheses it is attached to. */
+export const BundleConfounderSchema = z.strictObject({
+  id: uuid('Confounder test id'),
+  title: text('Confounder test title', 1_000, { min: 1 }),
+  settings: freeJson('Confounder settings', ConfounderTestSchema),
+  report: JsonObject('Confounder report'),
+  verdict: text('Verdict', 20_000, { multiline: true }),
+  hypothesisIds: z.array(uuid('Hypothesis id')).max(BUNDLE_LIMITS.hypotheses),
   createdAt: Timestamp,
 });
 
@@ -357,6 +371,7 @@ export const BundleContentSchema = z.strictObject({
   sweeps: z.array(BundleSweepSchema).max(BUNDLE_LIMITS.sweeps),
   runs: z.array(BundleRunSchema).max(BUNDLE_LIMITS.runs),
   figures: z.array(BundleFigureSchema).max(BUNDLE_LIMITS.figures),
+  confounders: z.array(BundleConfounderSchema).max(BUNDLE_LIMITS.confounders),
 });
 export type BundleContent = z.output<typeof BundleContentSchema>;
 export type BundleRun = BundleContent['runs'][number];
@@ -391,6 +406,7 @@ export interface BundleCounts {
   amendments: number;
   sweeps: number;
   figures: number;
+  confounders: number;
   answers: number;
   revisions: number;
   evidence: number;
@@ -404,7 +420,7 @@ export interface BundleImportResult {
   projectId: string;
   counts: BundleCounts;
   /** Old id → new id of everything that got a new id. */
-  idMap: { project: Record<string, string>; runs: Record<string, string>; notes: Record<string, string>; hypotheses: Record<string, string>; sweeps: Record<string, string>; figures: Record<string, string> };
+  idMap: Record<'project' | 'runs' | 'notes' | 'hypotheses' | 'sweeps' | 'figures' | 'confounders', Record<string, string>>;
   /** Plain words about anything that changed on the way in (interrupted runs, closed sweeps). */
   notices: string[];
 }

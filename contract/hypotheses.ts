@@ -147,6 +147,8 @@ export interface Hypothesis extends HypothesisContent {
   /** When amended: the verdicts of the predictions as originally locked. */
   originalResults: PredictionResult[] | null;
   tally: Record<Verdict, number>;
+  /** Confounder tests attached to the hypothesis, with their verdicts in words. */
+  confounderTests: { id: string; title: string; verdict: string }[];
 }
 
 const OP_WORDS: Record<Comparison | ConditionOp, string> = { '<': '<', '<=': '≤', '>': '>', '>=': '≥', '=': '=', '!=': '≠' };

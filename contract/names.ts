@@ -39,6 +39,7 @@ export const OP_NAMES = [
   'hypotheses:linkConfounder',
   'notebook:search',
   'notebook:export',
+  'notebook:report',
   'experiments:list',
   'runs:start',
   'runs:list',

@@ -111,6 +111,7 @@ export const operations = {
   'hypotheses:linkConfounder': op<ConfounderTest[]>()(HypothesisConfounderLinkSchema),
   'notebook:search': op<SearchHit[]>()(NotebookSearchSchema),
   'notebook:export': op<NotebookExport>()(NotebookExportSchema),
+  'notebook:report': op<{ filename: string; html: string }>()(NotebookExportSchema),
   'experiments:list': op<ExperimentInfo[]>()(NoInput),
   'runs:start': op<RunSummary[]>()(RunStartSchema),
   'runs:list': op<RunSummary[]>()(RunListSchema.default({ projectId: null })),

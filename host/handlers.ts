@@ -45,6 +45,7 @@ const handlers: Handlers = {
   'hypotheses:linkConfounder': (ctx, input) => ctx.confounders.linkHypothesis(input),
   'notebook:search': (ctx, { projectId, query }) => ctx.notebook.search(projectId, query),
   'notebook:export': (ctx, { projectId }) => ctx.notebook.export(projectId, ctx.checklist, ctx.hypotheses),
+  'notebook:report': (ctx, { projectId }) => ctx.notebook.report(projectId, ctx.checklist, ctx.hypotheses, ctx.info),
   'experiments:list': (ctx) => ctx.runs.experiments(),
   'runs:start': (ctx, input) => ctx.runs.start(input),
   'runs:list': (ctx, input) => ctx.runs.list(input),

@@ -75,6 +75,7 @@ export function createAppContext(options: ContextOptions): AppContext {
   const projects = new ProjectsService(projectsRepo, events, clock);
   const experiments = options.experiments ?? EXPERIMENTS;
   const describeConfig = configDescriber(experiments);
+  const confoundersRepo = new ConfoundersRepo(opened.db);
   const runsRepo = new RunsRepo(opened.db, (r) => summaryLabel(r, describeConfig(r.experiment, r.preset, r.config)));
   const notesRepo = new NotesRepo(opened.db);
   const hypothesesRepo = new HypothesesRepo(opened.db);
@@ -86,7 +87,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     notes: notesRepo,
     hypothesesRepo,
     figures: new FiguresRepo(opened.db),
-    confounders: new ConfoundersRepo(opened.db),
+    confounders: confoundersRepo,
     events,
     clock,
     appVersion: APP_VERSION,
@@ -94,7 +95,7 @@ export function createAppContext(options: ContextOptions): AppContext {
   const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock, (id) => notebook.evidence(id));
   const figures = new FiguresService(new FiguresRepo(opened.db), notesRepo, projectsRepo, events, clock);
   const notes = new NotesService(notesRepo, projectsRepo, runsRepo, events, clock);
-  const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock);
+  const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock, (id) => confoundersRepo.ofHypothesis(id));
   const runs = new RunService({
     runs: runsRepo,
     projects: projectsRepo,
@@ -108,7 +109,6 @@ export function createAppContext(options: ContextOptions): AppContext {
     parallelOverride: options.parallelOverride,
   });
   const sweepsRepo = new SweepsRepo(opened.db);
-  const confoundersRepo = new ConfoundersRepo(opened.db);
   const sweeps = new SweepService({ sweeps: sweepsRepo, runsRepo, runs, projects: projectsRepo, events, clock });
   const confounders = new ConfounderService({
     repo: confoundersRepo,

@@ -47,6 +47,8 @@ export class HypothesesService {
     private readonly runs: RunsRepo,
     private readonly events: EventBus,
     private readonly clock: Clock,
+    /** Confounder tests attached to a hypothesis (kept by the confounder service). */
+    private readonly confoundersOf: (hypothesisId: string) => { id: string; title: string; verdict: string }[] = () => [],
   ) {}
 
   list(projectId: string): Hypothesis[] {
@@ -147,6 +149,7 @@ export class HypothesesService {
       results,
       originalResults: amended ? decide(original.predictions) : null,
       tally: tallyVerdicts(results),
+      confounderTests: this.confoundersOf(h.id).map(({ id, title, verdict }) => ({ id, title, verdict })),
     };
   }
 

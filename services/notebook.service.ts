@@ -15,6 +15,7 @@ import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { HypothesesService } from './hypotheses.service';
 import { notebookMarkdown } from './notebook-export';
+import { collectBackends, reportFilename, reportHtml } from './report-html';
 import type { Clock } from './projects.service';
 import { runLabel } from './run-label';
 
@@ -102,9 +103,35 @@ export class NotebookService {
     return this.d.search.search(projectId, query, SEARCH_LIMITS.results);
   }
 
-  export(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService): NotebookExport {
+  /** The project report as one self-contained HTML file (print it for a PDF). */
+  report(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService, host: { hostname: string }): { filename: string; html: string } {
+    const data = this.exportData(projectId, checklist, hypotheses);
+    const figureSvgs = Object.fromEntries(data.figures.map((f) => [f.id, this.d.figures.get(f.id)?.svg ?? '']));
+    const html = reportHtml({
+      ...data,
+      figureSvgs,
+      environment: {
+        appVersion: this.d.appVersion,
+        hostname: host.hostname,
+        platform: `${process.platform} ${process.arch}`,
+        node: process.version,
+        backends: collectBackends(data.runs.map((r) => this.d.runs.get(r.id)).filter((r) => r !== undefined)),
+      },
+      confounderVerdicts: this.d.confounders.list(projectId).map((t) => ({
+        id: t.id,
+        title: t.title,
+        verdict: t.verdict,
+        details: t.report.results
+          .map((m) => `${m.name} (${m.role}): r = ${m.spearman.r.toFixed(2)} [${m.spearman.low.toFixed(2)}, ${m.spearman.high.toFixed(2)}]; ${m.partials.map((p) => `given ${p.given.join(' + ')}: ${p.r.toFixed(2)}`).join('; ')}`)
+          .join('\n'),
+      })),
+    });
+    return { filename: reportFilename(data.project.title), html };
+  }
+
+  private exportData(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService) {
     const project = this.requireProject(projectId);
-    const markdown = notebookMarkdown({
+    return {
       project,
       checklist: checklist.state(projectId),
       hypotheses: hypotheses.list(projectId),
@@ -113,7 +140,13 @@ export class NotebookService {
       runs: this.d.runs.list(projectId),
       appVersion: this.d.appVersion,
       exportedAt: this.d.clock(),
-    });
+    };
+  }
+
+  export(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService): NotebookExport {
+    const data = this.exportData(projectId, checklist, hypotheses);
+    const { project } = data;
+    const markdown = notebookMarkdown(data);
     const slug = project.title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'project';
     return { filename: `${slug}-notebook.md`, markdown };
   }
