@@ -64,7 +64,11 @@ export function analyseConfounders(input: AnalysisInput): ConfounderReport {
 
   const candidate = measure(input.candidate.name, 'candidate', input.candidate.value);
   const placebos = input.placebos.map((p) => measure(p.name, 'placebo', p.value));
-  const beyondPlacebos = placebos.map((p) => ({ placebo: p.name, ...interval(candidate.column, [p.column]) }));
+  const beyondPlacebos = placebos.map((p) => {
+    const shared = partialSpearman(candidate.column, p.column, []).r;
+    const differing = candidate.column.filter((v, i) => Number.isFinite(v) && Number.isFinite(p.column[i]!) && v !== p.column[i]).length;
+    return { placebo: p.name, sharedVariance: Number.isFinite(shared) ? shared * shared : 0, differing, ...interval(candidate.column, [p.column]) };
+  });
 
   const residuals = partialSpearman(candidate.column, y, controlColumns);
   const points = residuals.rows.map((row, j) => ({
@@ -95,11 +99,14 @@ const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) < 0.005 ? '0.00' :
 const ci = (i: Interval) => `r = ${fmt(i.r)}, 95% interval ${fmt(i.low)} to ${fmt(i.high)}`;
 /** Small, or not distinguishable from zero. */
 const negligible = (i: Interval) => !Number.isFinite(i.r) || Math.abs(i.r) <= 0.2 || (i.low <= 0 && i.high >= 0);
+const small = (i: Interval) => Number.isFinite(i.r) && Math.abs(i.r) <= 0.2;
+/** The candidate is (almost) a function of the placebo: nothing independent is left to explain anything. */
+const determined = (b: { sharedVariance: number }) => b.sharedVariance >= 0.95;
 
 /** The result in plain words, as it reads in a checklist answer. */
 export function verdictText(
   results: MetricResult[],
-  beyond: (Interval & { placebo: string })[],
+  beyond: (Interval & { placebo: string; sharedVariance: number; differing: number })[],
   outcome: string,
   n: number,
   groups: number,
@@ -127,14 +134,21 @@ export function verdictText(
     lines.push(`The placebo ${p.name} — which knows nothing of what makes the candidate special — tracks ${outcome} ${how} (${ci(p.spearman)}).`);
     const b = beyond[i];
     if (b) {
-      lines.push(
-        negligible(b)
-          ? `Given the ${p.name}, nothing of the ${c.name} is left (${ci(b)}): it adds no information beyond it.`
-          : `Given the ${p.name}, the ${c.name} still carries ${ci(b)}: something beyond it.`,
-      );
+      const pct = (100 * b.sharedVariance).toFixed(1);
+      if (determined(b)) {
+        lines.push(
+          `The ${c.name} is almost a function of the ${p.name}: ${pct}% of its rank variance is shared, and the two differ on only ${b.differing} of ${n} ${unit}. ` +
+            `What is left of it given the ${p.name} (partial ${ci(b)}) rests on those few ${unit}${negligible(b) ? ' and is not distinguishable from zero' : ''}: ` +
+            `there is no independent variation left to carry information beyond it.`,
+        );
+      } else if (small(b)) lines.push(`Given the ${p.name}, nothing of the ${c.name} is left (${ci(b)}): it adds no information beyond it.`);
+      else if (negligible(b)) lines.push(`Given the ${p.name}, what is left of the ${c.name} is not distinguishable from zero (${ci(b)}).`);
+      else lines.push(`Given the ${p.name}, the ${c.name} still carries ${ci(b)}: something beyond it.`);
     }
   });
-  const explainedByPlacebo = placebos.some((p, i) => Math.abs(Math.abs(p.spearman.r) - Math.abs(c.spearman.r)) <= 0.1 && beyond[i] && negligible(beyond[i]));
+  const explainedByPlacebo = placebos.some(
+    (p, i) => Math.abs(Math.abs(p.spearman.r) - Math.abs(c.spearman.r)) <= 0.1 && beyond[i] && (negligible(beyond[i]) || determined(beyond[i])),
+  );
   lines.push(
     explainedByPlacebo
       ? `Conclusion: the ${c.name} tracks ${outcome} only as far as parameter magnitude does; it does not carry information beyond what already explains the data.`

@@ -84,8 +84,12 @@ export interface ConfounderReport {
   outcome: Outcome;
   resamples: number;
   results: MetricResult[];
-  /** Partial r(candidate, Y | placebo) for each placebo: what the candidate adds beyond it. */
-  beyondPlacebos: (Interval & { placebo: string })[];
+  /**
+   * Partial r(candidate, Y | placebo) for each placebo: what the candidate adds beyond it; with the
+   * share of the candidate's rank variance the placebo explains, and on how many observations the
+   * two differ at all (a partial r resting on a handful of observations says little).
+   */
+  beyondPlacebos: (Interval & { placebo: string; sharedVariance: number; differing: number })[];
   verdict: string;
   /** Per observation, for plots: x (step or the swept knob), its group, M, Y, and the residuals after the controls. */
   points: { x: number; group: string; m: number; y: number; residualM: number; residualY: number }[];
