@@ -1,5 +1,6 @@
 // The confounder test of EXPERIMENTS.md §7 on a data folder with a finished sweep (across widths) or runs (across steps):
 //   npx tsx bench/confounder-acceptance.ts DATA_DIR
+import type { ConfounderTest } from '../contract/confounders';
 import { createAppContext } from '../services/app-context';
 import { dispatch } from '../host/handlers';
 const ctx = createAppContext({ dataDir: process.argv[2]!, mode: 'browser', recover: false });
@@ -10,8 +11,8 @@ const t0 = performance.now();
 const r = await dispatch(ctx, 'confounders:run', sweepId ? { projectId, sweepId, controls: ['logL2', 'logParameters'] } : { projectId, runIds, controls: ['logL2'] });
 console.log(((performance.now() - t0) / 1000).toFixed(2), 's');
 if (!r.ok) { console.log(r.error); process.exit(1); }
-const t = r.value as any;
-for (const m of t.report.results) console.log(m.role, m.name, JSON.stringify(m.spearman), m.partials.map((p: any) => `${p.given.join('+')}: ${p.r.toFixed(3)} [${p.low.toFixed(2)},${p.high.toFixed(2)}]`).join(' | '));
+const t = r.value as ConfounderTest;
+for (const m of t.report.results) console.log(m.role, m.name, JSON.stringify(m.spearman), m.partials.map((p) => `${p.given.join('+')}: ${p.r.toFixed(3)} [${p.low.toFixed(2)},${p.high.toFixed(2)}]`).join(' | '));
 for (const b of t.report.beyondPlacebos) console.log('beyond', b.placebo, b.r.toFixed(3), b.low.toFixed(2), b.high.toFixed(2));
 console.log(t.verdict);
 ctx.close();

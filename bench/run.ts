@@ -6,6 +6,7 @@
  * 1. grokking-mlp default preset: steps/s per backend vs the same model in PyTorch CPU (1 thread).
  * 2. A 3-seed run set through the real run queue (two trainer processes) vs PyTorch's 3 seeds.
  * 3. Host: metric ingest into SQLite, downsampling for charts, event-loop lag while training.
+ * 4. Experiment presets: wall time of one run of each, ours (wasm) vs the same model in PyTorch CPU (1 thread).
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { createAppContext } from '../services/app-context';
 import { forkTrainer } from '../services/fork-trainer';
 import { benchGrokking, formatGrokkingTable, runTorch } from './grokking.bench';
 import { benchDownsample, benchEventLoopLag, benchIngest, type BenchRow } from './host.bench';
+import { benchPresets } from './presets.bench';
 // @ts-expect-error -- plain ESM helper without types
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
@@ -98,4 +100,14 @@ const rows: BenchRow[] = [
 ];
 console.log('Run queue and host (speed ratio > 1 means ours is better than the reference)');
 console.log(formatRows(rows));
+
+console.error('Experiment presets, one run each…');
+const presets = await benchPresets({ quick, log });
+console.log('\nExperiment presets — wall time per run, ours vs the same model in PyTorch (1 CPU thread)');
+console.log(formatRows(presets.rows));
+console.log(
+  '(wall: the whole run, data generation and every evaluation included; steps/s: optimizer steps over their own time; ' +
+    '≈ rows are extrapolated from the steps or rounds named, both sides alike)',
+);
+for (const note of presets.notes) console.log(`(${note})`);
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);

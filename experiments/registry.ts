@@ -1,4 +1,5 @@
 import { grokkingMlpExperiment } from './grokking-mlp.experiment';
+import { grokkingTransformerExperiment } from './grokking-transformer/grokking-transformer.experiment';
 import { lotteryTicketExperiment } from './lottery-ticket/lottery-ticket.experiment';
 import { doubleDescentExperiment } from './mnist1d-mlp/double-descent.experiment';
 import { initScaleExperiment } from './mnist1d-mlp/init-scale.experiment';
@@ -6,5 +7,5 @@ import type { ExperimentDefinition } from './types';
 
 /** Every built-in experiment by key. Host and trainer both read it; neither loads TensorFlow.js for it. */
 export const EXPERIMENTS: ReadonlyMap<string, ExperimentDefinition> = new Map(
-  ([grokkingMlpExperiment, doubleDescentExperiment, lotteryTicketExperiment, initScaleExperiment] as unknown as ExperimentDefinition[]).map((e) => [e.key, e]),
+  ([grokkingMlpExperiment, grokkingTransformerExperiment, doubleDescentExperiment, lotteryTicketExperiment, initScaleExperiment] as unknown as ExperimentDefinition[]).map((e) => [e.key, e]),
 );
