@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { DatabaseTooNewError } from '../db/errors';
 import { resolveDataDir } from '../host/data-dir';
 import { dispatch } from '../host/handlers';
 import { createAppContext, type AppContext } from '../services/app-context';
+import { ServiceError } from '../services/errors';
 import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
 import { GPU_REQUIREMENTS } from '../trainer/backend';
@@ -38,6 +40,9 @@ Commands:
   experiments [--json]        the built-in experiments, their knobs and presets
   data mnist1d [--set key=value ...] --out FILE.json
                               MNIST-1D exactly as published (defaults), or with other arguments
+  bundle export PROJECT_ID --out FILE
+                              the project, its runs, metrics, notes and figures as one file
+  bundle import FILE [--json] a bundle as a new project (its content hash is checked first)
   doctor [--json]             which training backends load here, GPU or not, and why
 
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
@@ -321,6 +326,54 @@ async function dataCommand(args: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+async function bundleCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'export') {
+    const { values, positionals } = parse(rest, { out: { type: 'string' } });
+    const projectId = positionals[0];
+    if (!projectId) throw new UsageError('Missing PROJECT_ID');
+    if (!values.out) throw new UsageError('bundle export needs --out FILE');
+    const out = values.out;
+    const bytes = await withContext(values['data-dir'], async (ctx) => {
+      const { data } = unwrap<{ data: string; bytes: number }>(await dispatch(ctx, 'bundles:export', { projectId }));
+      const buffer = Buffer.from(data, 'base64');
+      const tmp = `${out}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, buffer);
+      fs.renameSync(tmp, out);
+      return buffer.length;
+    });
+    if (values.json) console.log(JSON.stringify({ file: path.resolve(out), bytes }));
+    else console.log(`Wrote ${path.resolve(out)} (${(bytes / 1024).toFixed(0)} KiB)`);
+    return EXIT.ok;
+  }
+  if (sub === 'import') {
+    const { values, positionals } = parse(rest, {});
+    const file = positionals[0];
+    if (!file) throw new UsageError('Missing FILE');
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`Cannot read ${file}: ${(err as Error).message}`);
+    }
+    const result = await withContext(values['data-dir'], (ctx) => {
+      try {
+        return ctx.bundles.import(data);
+      } catch (err) {
+        if (err instanceof ServiceError && err.code !== 'internal') throw new UsageError(err.message);
+        throw err;
+      }
+    });
+    if (values.json) console.log(JSON.stringify({ projectId: result.projectId, counts: result.counts, notices: result.notices }));
+    else {
+      console.log(`Imported as project ${result.projectId}: ${result.counts.runs} runs, ${result.counts.metricPoints} metric points, ${result.counts.notes} notes, ${result.counts.hypotheses} hypotheses, ${result.counts.figures} figures`);
+      for (const n of result.notices) console.log(`  ${n}`);
+    }
+    return EXIT.ok;
+  }
+  throw new UsageError(sub ? `Unknown bundle command: ${sub}` : 'Missing bundle command (export or import)');
+}
+
 async function runsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
@@ -425,6 +478,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'runs') return await runsCommand(rest);
     if (command === 'sweep') return await sweepCommand(rest);
     if (command === 'data') return await dataCommand(rest);
+    if (command === 'bundle') return await bundleCommand(rest);
     if (command === 'experiments') return await experimentsCommand(rest);
     if (command === 'doctor') return await doctorCommand(rest);
     throw new UsageError(`Unknown command: ${command}`);

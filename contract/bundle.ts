@@ -8,14 +8,14 @@ import { LIMITS as PROJECT_LIMITS, PhenomenonSchema, ProjectIdSchema } from './p
 import { BACKEND_NAMES, RUN_STATUSES } from './runs';
 
 /**
- * A project bundle: one project with its runs, metrics, notes, hypotheses, checklist and figures,
- * as one file another Phenobook imports losslessly.
+ * A project bundle: one project with its runs, metrics, notes, hypotheses, checklist, figures and
+ * confounder tests, as one file another Phenobook imports losslessly.
  *
  * The file is a single JSON document (gzip-compressed by default; import detects the gzip magic
  * bytes):
  *
  *   { "format": "phenobook-bundle", "version": 1, "createdAt": "…",
- *     "app": { "name": "phenobook", "version": "0.1.0", "schemaVersion": 60 },
+ *     "app": { "name": "phenobook", "version": "0.1.0", "schemaVersion": 70 },
  *     "contentHash": "<sha256 hex of the canonical JSON of content>",
  *     "content": { "project", "checklist", "evidence", "notes", "hypotheses", "sweeps", "runs", "figures", "confounders" } }
  *
@@ -397,6 +397,16 @@ export type Bundle = z.output<typeof BundleSchema>;
 // Operations (for the host to wire up)
 
 export const BundleExportSchema = z.strictObject({ projectId: ProjectIdSchema });
+
+/** Largest bundle the app accepts over its own transport (base64 adds a third). */
+export const BUNDLE_UPLOAD_BYTES = 256 * 1024 * 1024;
+export const BundleImportSchema = z.strictObject({
+  /** The bundle file, base64-encoded (the operations carry JSON). */
+  data: z
+    .string({ error: 'data must be the bundle file, base64-encoded' })
+    .max(Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 4, { error: 'The bundle is larger than 256 MB' })
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'data must be base64' }),
+});
 
 export interface BundleCounts {
   runs: number;

@@ -37,6 +37,8 @@ export const OP_NAMES = [
   'confounders:get',
   'confounders:delete',
   'hypotheses:linkConfounder',
+  'bundles:export',
+  'bundles:import',
   'notebook:search',
   'notebook:export',
   'notebook:report',

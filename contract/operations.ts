@@ -26,6 +26,7 @@ import {
   type SearchHit,
 } from './notebook';
 import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
+import { BundleExportSchema, BundleImportSchema, type BundleImportResult } from './bundle';
 import {
   ConfounderListSchema,
   ConfounderRefSchema,
@@ -109,6 +110,8 @@ export const operations = {
   'confounders:get': op<ConfounderTest>()(ConfounderRefSchema),
   'confounders:delete': op<{ id: string }>()(ConfounderRefSchema),
   'hypotheses:linkConfounder': op<ConfounderTest[]>()(HypothesisConfounderLinkSchema),
+  'bundles:export': op<{ filename: string; data: string; bytes: number }>()(BundleExportSchema),
+  'bundles:import': op<BundleImportResult>()(BundleImportSchema),
   'notebook:search': op<SearchHit[]>()(NotebookSearchSchema),
   'notebook:export': op<NotebookExport>()(NotebookExportSchema),
   'notebook:report': op<{ filename: string; html: string }>()(NotebookExportSchema),

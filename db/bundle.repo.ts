@@ -98,6 +98,15 @@ export interface BundleFigureRow {
   created_at: string;
 }
 
+export interface BundleConfounderRow {
+  id: string;
+  title: string;
+  settings: string;
+  report: string;
+  verdict: string;
+  created_at: string;
+}
+
 /** Everything of one project, as stored. */
 export interface ProjectRows {
   project: BundleProjectRow;
@@ -114,6 +123,8 @@ export interface ProjectRows {
   sweeps: BundleSweepRow[];
   runs: RunRow[];
   figures: BundleFigureRow[];
+  confounders: BundleConfounderRow[];
+  hypothesisConfounders: { hypothesis_id: string; test_id: string }[];
 }
 
 /** A run row as an import writes it (no owner process: nothing trains an imported run). */
@@ -173,10 +184,18 @@ export class BundleRepo {
       figures: db.prepare<[string], BundleFigureRow>(
         'SELECT id, title, caption, provenance, svg, created_at FROM figures WHERE project_id = ? ORDER BY created_at, id',
       ),
+      confounders: db.prepare<[string], BundleConfounderRow>(
+        'SELECT id, title, settings, report, verdict, created_at FROM confounder_tests WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      hypothesisConfounders: db.prepare<[string], { hypothesis_id: string; test_id: string }>(
+        `SELECT l.hypothesis_id, l.test_id FROM hypothesis_confounders l JOIN confounder_tests t ON t.id = l.test_id
+         WHERE t.project_id = ? ORDER BY l.test_id, l.hypothesis_id`,
+      ),
       metrics: db
         .prepare<[string], [string, number, number | null]>(
+          // Primary-key order (no sort): grouped by metric, steps ascending.
           `SELECT n.name, m.step, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id
-           WHERE m.run_id = ? ORDER BY n.name, m.step`,
+           WHERE m.run_id = ? ORDER BY m.name_id, m.step`,
         )
         .raw(),
 
@@ -233,6 +252,11 @@ export class BundleRepo {
          VALUES (@hypothesis_id, @number, @statement, @theory, @relation, @predictions, @reason, @hash, @created_at)`,
       ),
       linkHypothesisRun: db.prepare('INSERT INTO hypothesis_runs (hypothesis_id, run_id, linked_at) VALUES (?, ?, ?)'),
+      insertConfounder: db.prepare(
+        `INSERT INTO confounder_tests (id, project_id, title, settings, report, verdict, created_at)
+         VALUES (@id, @project_id, @title, @settings, @report, @verdict, @created_at)`,
+      ),
+      linkHypothesisConfounder: db.prepare('INSERT INTO hypothesis_confounders (hypothesis_id, test_id) VALUES (?, ?)'),
     };
   }
 
@@ -261,10 +285,12 @@ export class BundleRepo {
       sweeps: s.sweeps.all(projectId, projectId),
       runs: s.runs.all(projectId),
       figures: s.figures.all(projectId),
+      confounders: s.confounders.all(projectId),
+      hypothesisConfounders: s.hypothesisConfounders.all(projectId),
     };
   }
 
-  /** A run's metrics as [name, step, value] rows, by name then step. */
+  /** A run's metrics as [name, step, value] rows, grouped by metric, steps ascending. */
   metrics(runId: string): [string, number, number | null][] {
     return this.stmts.metrics.all(runId);
   }
@@ -330,5 +356,11 @@ export class BundleRepo {
     // In number order, so the search index ends on the latest amendment as it does when amending.
     for (const a of [...amendments].sort((x, y) => x.number - y.number)) this.stmts.insertAmendment.run({ hypothesis_id: h.id, ...a });
     for (const r of runs) this.stmts.linkHypothesisRun.run(h.id, r.run_id, r.linked_at);
+  }
+
+  /** A confounder test and the hypotheses it is attached to (insert those first). */
+  insertConfounder(projectId: string, t: BundleConfounderRow, hypothesisIds: readonly string[]): void {
+    this.stmts.insertConfounder.run({ project_id: projectId, ...t });
+    for (const h of hypothesisIds) this.stmts.linkHypothesisConfounder.run(h, t.id);
   }
 }

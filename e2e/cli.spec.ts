@@ -275,3 +275,36 @@ test('sweep --json: one point per grid value with seed-aggregated metrics; data 
   expect(d.yTest.slice(0, 10)).toEqual([2, 6, 3, 9, 4, 3, 1, 9, 5, 2]);
   d.x[0]!.slice(0, 4).forEach((v, i) => expect(v).toBeCloseTo([-0.332006, -0.47191, -0.778697, -1.009741][i]!, 5));
 });
+
+test('bundle export → import into a fresh data folder: identical runs and metrics; a tampered bundle is refused and writes nothing', async ({ dataDir }) => {
+  test.setTimeout(120_000);
+  const { id } = json<{ id: string }>(await phenobook(dataDir, 'projects', 'create', '--title', 'Bundle me', '--json'));
+  json(await phenobook(dataDir, 'run', 'grokking-mlp', '--set', 'steps=60', '--seeds', '2', '--project', id, '--json'));
+  const file = path.join(dataDir, 'project.phenobook.json.gz');
+  const exported = await phenobook(dataDir, 'bundle', 'export', id, '--out', file);
+  expect(exported.code, exported.stderr).toBe(0);
+
+  const other = fs.mkdtempSync(path.join(path.dirname(dataDir), 'phenobook-import-'));
+  try {
+    const imported = json<{ projectId: string; counts: { runs: number; metricPoints: number } }>(await phenobook(other, 'bundle', 'import', file, '--json'));
+    expect(imported.counts.runs).toBe(2);
+    const csv = async (dir: string, project: string) => {
+      const runs = json<{ runs: { id: string; seed: number }[] }>(await phenobook(dir, 'runs', 'list', '--project', project, '--json')).runs.sort((a, b) => a.seed - b.seed);
+      return Promise.all(runs.map(async (r) => (await phenobook(dir, 'runs', 'export', r.id, '--csv')).stdout));
+    };
+    expect(await csv(other, imported.projectId)).toEqual(await csv(dataDir, id));
+
+    const tampered = path.join(dataDir, 'tampered.json');
+    const zlib = await import('node:zlib');
+    const doc = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as { content: { runs: { metrics: { values: (number | null)[] }[] }[] } };
+    doc.content.runs[0]!.metrics[0]!.values[1] = 0.123;
+    fs.writeFileSync(tampered, JSON.stringify(doc));
+    const before = json<{ projects: unknown[] }>(await phenobook(other, 'projects', 'list', '--json')).projects.length;
+    const refused = await phenobook(other, 'bundle', 'import', tampered, '--json');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('modified after export');
+    expect(json<{ projects: unknown[] }>(await phenobook(other, 'projects', 'list', '--json')).projects.length).toBe(before);
+  } finally {
+    fs.rmSync(other, { recursive: true, force: true });
+  }
+});

@@ -1,3 +1,4 @@
+import { bundleFilename } from '../contract/bundle';
 import { isOpName, type OpName } from '../contract/names';
 import { operations, type OpOutput, type OpParsed } from '../contract/operations';
 import { fail, ok, type Result } from '../contract/result';
@@ -43,6 +44,11 @@ const handlers: Handlers = {
   'confounders:get': (ctx, { id }) => ctx.confounders.get(id),
   'confounders:delete': (ctx, { id }) => ctx.confounders.delete(id),
   'hypotheses:linkConfounder': (ctx, input) => ctx.confounders.linkHypothesis(input),
+  'bundles:export': (ctx, { projectId }) => {
+    const data = ctx.bundles.export(projectId);
+    return { filename: bundleFilename(ctx.projects.get(projectId).title), data: data.toString('base64'), bytes: data.length };
+  },
+  'bundles:import': (ctx, { data }) => ctx.bundles.import(Buffer.from(data, 'base64')),
   'notebook:search': (ctx, { projectId, query }) => ctx.notebook.search(projectId, query),
   'notebook:export': (ctx, { projectId }) => ctx.notebook.export(projectId, ctx.checklist, ctx.hypotheses),
   'notebook:report': (ctx, { projectId }) => ctx.notebook.report(projectId, ctx.checklist, ctx.hypotheses, ctx.info),

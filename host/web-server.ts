@@ -1,3 +1,4 @@
+import { BUNDLE_UPLOAD_BYTES } from '../contract/bundle';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EVENT_CHANNEL } from '../contract/names';
@@ -44,17 +45,17 @@ class BodyError extends Error {
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         // Answer 413 and close the connection once sent; the rest of the upload is discarded.
         req.removeAllListeners('data');
         req.resume();
-        reject(new BodyError(fail('payload_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`)));
+        reject(new BodyError(fail('payload_too_large', `Request body exceeds ${limit} bytes`)));
         return;
       }
       chunks.push(chunk);
@@ -96,7 +97,8 @@ export function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     let input: unknown;
     try {
-      const text = await readBody(req);
+      // A bundle upload is the one large request; everything else stays small.
+      const text = await readBody(req, op === 'bundles:import' ? Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 1024 : MAX_BODY_BYTES);
       input = text.trim() === '' ? undefined : JSON.parse(text);
     } catch (err) {
       if (err instanceof BodyError) return sendResult(res, err.result);

@@ -5,6 +5,7 @@ import type { AppInfo, HostMode } from '../contract/app';
 import type { BackendStatus } from '../contract/operations';
 import { closeDatabase, DATABASE_FILE, openDatabase, type OpenOptions } from '../db/open-database';
 import { ChecklistRepo } from '../db/checklist.repo';
+import { BundleRepo } from '../db/bundle.repo';
 import { ConfoundersRepo } from '../db/confounders.repo';
 import { EvidenceRepo } from '../db/evidence.repo';
 import { FiguresRepo } from '../db/figures.repo';
@@ -21,6 +22,7 @@ import type { SpawnTrainer } from '../trainer/protocol';
 import { probeBackend } from './backend-probe';
 import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
+import { BundleService } from './bundle.service';
 import { ConfounderService } from './confounder.service';
 import { FiguresService } from './figures.service';
 import { HypothesesService } from './hypotheses.service';
@@ -46,6 +48,7 @@ export interface AppContext {
   sweeps: SweepService;
   figures: FiguresService;
   confounders: ConfounderService;
+  bundles: BundleService;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
   close(): void;
@@ -149,6 +152,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     sweeps,
     figures,
     confounders,
+    bundles: new BundleService({ repo: new BundleRepo(opened.db), events, clock, appVersion: APP_VERSION, schemaVersion: opened.schemaVersion }),
     backendStatus,
     info: {
       version: APP_VERSION,

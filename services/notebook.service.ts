@@ -33,6 +33,8 @@ export interface NotebookDeps {
   appVersion: string;
 }
 
+/** Stored reports hold NaN as null (JSON): both print as a dash. */
+const two = (v: number | null) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(2) : '–');
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** What ties the notebook together: evidence on checklist answers, search, and the Markdown export. */
@@ -122,7 +124,7 @@ export class NotebookService {
         title: t.title,
         verdict: t.verdict,
         details: t.report.results
-          .map((m) => `${m.name} (${m.role}): r = ${m.spearman.r.toFixed(2)} [${m.spearman.low.toFixed(2)}, ${m.spearman.high.toFixed(2)}]; ${m.partials.map((p) => `given ${p.given.join(' + ')}: ${p.r.toFixed(2)}`).join('; ')}`)
+          .map((m) => `${m.name} (${m.role}): r = ${two(m.spearman.r)} [${two(m.spearman.low)}, ${two(m.spearman.high)}]; ${m.partials.map((p) => `given ${p.given.join(' + ')}: ${two(p.r)}`).join('; ')}`)
           .join('\n'),
       })),
     });
