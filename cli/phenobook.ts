@@ -292,7 +292,7 @@ async function sweepCommand(args: string[]): Promise<number> {
       const wallSeconds = (performance.now() - started) / 1000;
       const { seed: _seed, ...config } = done.results.config;
       if (values.json) {
-        console.log(JSON.stringify({ sweepId: done.id, ...done.results, config, wallSeconds, runs: done.progress.byStatus }));
+        console.log(JSON.stringify({ sweepId: done.id, ...done.results, config, measures: done.measures, wallSeconds, runs: done.progress.byStatus }));
       } else {
         const keys = [...done.grid.map((a) => a.key), ...(done.results.points.some((p) => 'remainingFraction' in p) ? ['remainingFraction'] : [])];
         for (const p of done.results.points) {

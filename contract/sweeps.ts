@@ -74,6 +74,12 @@ export interface Sweep {
 export interface SweepDetail extends Sweep {
   runs: (RunSummary & { point: Record<string, unknown> })[];
   results: SweepResults;
+  /** Phenomenon measures read off the results (double-descent threshold and peak; where a ticket falls below dense). */
+  measures: {
+    interpolationThreshold?: number | null;
+    peak?: { at: number; testError: number; dropToWidest: number } | null;
+    ticketFallsBelowDenseAt?: number | null;
+  };
 }
 
 /** Seed-aggregated final metrics per grid point (the `phenobook sweep --json` shape). */

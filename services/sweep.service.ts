@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { RunStatus } from '../contract/runs';
 import type { Sweep, SweepDetail, SweepResults, SweepStartSchema } from '../contract/sweeps';
+import { sweepMeasures } from '../common/phenomenon-measures';
 import { cartesian, sweepResults, type RunOutcome } from '../common/sweep-results';
 import type { ProjectsRepo } from '../db/projects.repo';
 import type { RunRow, RunsRepo } from '../db/runs.repo';
@@ -93,10 +94,12 @@ export class SweepService {
     const sweep = this.stored(id);
     const rows = this.d.runsRepo.bySweep(id);
     const summaries = this.d.runsRepo.summaries(rows);
+    const results = this.results(sweep, rows);
     return {
       ...this.summary(sweep, rows),
       runs: summaries.map((r, i) => ({ ...r, point: JSON.parse(rows[i]!.sweep_point ?? '{}') as Record<string, unknown> })),
-      results: this.results(sweep, rows),
+      results,
+      measures: sweepMeasures(results, sweep.grid[0]?.key),
     };
   }
 
