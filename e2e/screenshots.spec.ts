@@ -158,6 +158,12 @@ test('README screenshots', async ({ page, host }) => {
   await page.waitForTimeout(1000);
   await page.screenshot({ path: path.join(OUT, 'sweep.png'), animations: 'disabled', caret: 'hide', fullPage: true });
 
+  await op('confounders:run', { projectId: ddProject, sweepId: sweep.id, controls: ['logL2', 'logParameters'] });
+  await page.goto(`${host.origin}/#/projects/${ddProject}/confounders`);
+  await expect(page.getByTestId('confounder-verdict')).toContainText('Conclusion');
+  await page.waitForTimeout(1000);
+  await page.screenshot({ path: path.join(OUT, 'confounder-lab.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
   await page.goto(`${host.origin}/#/projects/${featured}`);
   await page.getByRole('link', { name: '← Projects' }).click();
   await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
