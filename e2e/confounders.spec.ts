@@ -48,7 +48,8 @@ test('confounder lab: run the test from the UI, cite its verdict in the checklis
   await expect(page.getByTestId('evidence-throughout.utility.confounders')).toContainText('confounder: Confounder test: parameter L2 norm vs test error');
 
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Report (HTML)' }).click();
+  await page.getByText('Export ▾').click();
+  await page.getByRole('menuitem', { name: /^Report \(HTML\)/ }).click();
   const file = await download.catch((err: Error) => {
     throw new Error(`${err.message}\nHost output:\n${host.output()}`);
   });

@@ -206,7 +206,8 @@ test('notes cite into the checklist, search finds notes and answers, the dashboa
   await expect(page.getByTestId('dash-phase-throughout')).toHaveText('0/8');
 
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export Markdown' }).click();
+  await page.getByText('Export ▾').click();
+  await page.getByRole('menuitem', { name: /^Markdown/ }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe('notebook-tour-notebook.md');
   const markdown = fs.readFileSync((await file.path())!, 'utf8');
