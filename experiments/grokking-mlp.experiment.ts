@@ -24,6 +24,7 @@
 import { createHash } from 'node:crypto';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { MAX_SEED, intField, realField } from './config-fields';
 import { AdamW } from './adamw';
 import { l2Norm, primeCount, tailCount } from './prime-count';
 import { createRng, permutation } from './rng';
@@ -32,23 +33,10 @@ import type { ExperimentDefinition, TrainContext, TrainOutcome, Tf } from './typ
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-const MAX_SEED = 4_294_967_295;
 /** Largest train-set × width product accepted (one n×N float32 tensor of 128 MiB). */
 const MAX_TRAIN_TIMES_WIDTH = 2 ** 25;
 
-function intField(name: string, min: number, max: number) {
-  const message = `${name} must be an integer from ${min} to ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
-}
 
-/** A real number in (min, max] when `minExclusive`, else [min, max]. */
-function realField(name: string, min: number, max: number, minExclusive: boolean) {
-  const message = minExclusive
-    ? `${name} must be a number greater than ${min} and at most ${max}`
-    : `${name} must be a number from ${min} to ${max}`;
-  const base = z.number({ error: message });
-  return (minExclusive ? base.gt(min, { error: message }) : base.min(min, { error: message })).max(max, { error: message });
-}
 
 /**
  * Number of training pairs for p and a train fraction: ⌊fraction·p²⌋ (1,044 for p 59 at 0.3), at

@@ -2,6 +2,7 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients (the umbrella @tensorflow/tfjs package does); the autodiff
 // reference below needs them.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { runExperiment } from '../test/run-experiment';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../trainer/backend';
 import {
@@ -15,7 +16,7 @@ import {
   type GrokkingMlpConfig,
   type GrokkingMlpConfigInput,
 } from './grokking-mlp.experiment';
-import { CORE_METRICS, type EvalPoint, type TrainContext, type TrainOutcome, type Tf } from './types';
+import { CORE_METRICS, type EvalPoint, type Tf } from './types';
 
 const TINY: GrokkingMlpConfigInput = { p: 11, width: 32, trainFraction: 0.5, steps: 200, evalEvery: 5, seed: 0 };
 
@@ -23,27 +24,8 @@ function parse(input: GrokkingMlpConfigInput): GrokkingMlpConfig {
   return grokkingMlpConfigSchema.parse(input);
 }
 
-async function run(
-  tf: Tf,
-  input: GrokkingMlpConfigInput,
-  shouldStop: (step: number) => boolean = () => false,
-): Promise<{ outcome: TrainOutcome; evals: EvalPoint[]; progress: number[] }> {
-  const evals: EvalPoint[] = [];
-  const progress: number[] = [];
-  let lastProgress = 0;
-  const ctx: TrainContext = {
-    tf,
-    shouldStop: () => shouldStop(lastProgress),
-    onEval: (p) => evals.push(p),
-    onProgress: (step) => {
-      lastProgress = step;
-      progress.push(step);
-    },
-    yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
-  };
-  const outcome = await grokkingMlpExperiment.train(parse(input), ctx);
-  return { outcome, evals, progress };
-}
+/** Trains the experiment to the end, collecting its evaluations and progress. */
+const run = (tf: Tf, input: GrokkingMlpConfigInput, shouldStop?: (step: number) => boolean) => runExperiment(grokkingMlpExperiment, tf, input, shouldStop);
 
 /** Every metric series except wall time (which differs run to run). */
 function series(evals: EvalPoint[]): Record<string, number[]> {

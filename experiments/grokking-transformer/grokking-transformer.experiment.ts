@@ -37,6 +37,7 @@
  * prefix stream: 330–340 ms per step. PyTorch 1.13, one thread, same machine: 140 ms per step.)
  */
 import { z } from 'zod';
+import { MAX_SEED, intField, realField } from '../config-fields';
 import { l2Norm, primeCount } from '../prime-count';
 import { createRng } from '../rng';
 import { CORE_METRICS, type ExperimentDefinition, type TrainContext, type TrainOutcome } from '../types';
@@ -50,23 +51,10 @@ export const GROKKING_TRANSFORMER_METRICS = [...CORE_METRICS, 'batchLoss'] as co
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-const MAX_SEED = 4_294_967_295;
 /** Largest batch × 16 × dModel (the attention product tensor [B, 4, 4, H, d_h]) accepted: 256 MiB of float32. */
 const MAX_ATTENTION_VALUES = 2 ** 26;
 
-function intField(name: string, min: number, max: number) {
-  const message = `${name} must be an integer from ${min} to ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
-}
 
-/** A real number in (min, max] when `minExclusive`, else [min, max]. */
-function realField(name: string, min: number, max: number, minExclusive: boolean) {
-  const message = minExclusive
-    ? `${name} must be a number greater than ${min} and at most ${max}`
-    : `${name} must be a number from ${min} to ${max}`;
-  const base = z.number({ error: message });
-  return (minExclusive ? base.gt(min, { error: message }) : base.min(min, { error: message })).max(max, { error: message });
-}
 
 function openUnitField(name: string, closedAtZero: boolean) {
   const message = closedAtZero ? `${name} must be a number from 0 to below 1` : `${name} must be a number strictly between 0 and 1`;

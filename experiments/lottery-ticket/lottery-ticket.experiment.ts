@@ -46,6 +46,7 @@
  * the trajectories drift apart (test accuracy after 1,000 steps 58.3% here, 58.4% in PyTorch).
  */
 import { z } from 'zod';
+import { MAX_SEED, intField } from '../config-fields';
 import { l2Norm, primeCount } from '../prime-count';
 import { createRng } from '../rng';
 import { CORE_METRICS, type ExperimentDefinition, type TrainContext, type TrainOutcome } from '../types';
@@ -75,14 +76,9 @@ export const LOTTERY_TICKET_METRICS = [...CORE_METRICS, ...LOTTERY_TICKET_ROUND_
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-const MAX_SEED = 4_294_967_295;
 /** Training-set size of the MNIST-1D split (the largest batch). */
 const TRAIN_SIZE = 4000;
 
-function intField(name: string, min: number, max: number) {
-  const message = `${name} must be an integer from ${min} to ${max}`;
-  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
-}
 
 export const lotteryTicketConfigSchema = z
   .strictObject({

@@ -1,6 +1,7 @@
+import { runExperiment } from '../../test/run-experiment';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../trainer/backend';
-import { CORE_METRICS, type EvalPoint, type TrainContext, type TrainOutcome, type Tf } from '../types';
+import { CORE_METRICS, type EvalPoint, type Tf } from '../types';
 import { loadMnist1d, makeEvalSet, disposeEvalSet, NUM_CLASSES, SequentialBatches } from './data';
 import {
   initialParameters,
@@ -20,27 +21,8 @@ function parse(input: LotteryTicketConfigInput): LotteryTicketConfig {
   return lotteryTicketConfigSchema.parse(input);
 }
 
-async function run(
-  tf: Tf,
-  input: LotteryTicketConfigInput,
-  shouldStop: (step: number) => boolean = () => false,
-): Promise<{ outcome: TrainOutcome; evals: EvalPoint[]; progress: number[] }> {
-  const evals: EvalPoint[] = [];
-  const progress: number[] = [];
-  let lastProgress = 0;
-  const ctx: TrainContext = {
-    tf,
-    shouldStop: () => shouldStop(lastProgress),
-    onEval: (p) => evals.push(p),
-    onProgress: (step) => {
-      lastProgress = step;
-      progress.push(step);
-    },
-    yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
-  };
-  const outcome = await lotteryTicketExperiment.train(parse(input), ctx);
-  return { outcome, evals, progress };
-}
+/** Trains the experiment to the end, collecting its evaluations and progress. */
+const run = (tf: Tf, input: LotteryTicketConfigInput, shouldStop?: (step: number) => boolean) => runExperiment(lotteryTicketExperiment, tf, input, shouldStop);
 
 /** Every recorded value except wall time, keyed by step and name. */
 function series(evals: EvalPoint[]): string[] {

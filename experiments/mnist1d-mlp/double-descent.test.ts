@@ -12,7 +12,7 @@ import {
   type DoubleDescentConfigInput,
 } from './double-descent.experiment';
 import { Sgd } from './sgd';
-import { issues, runExperiment, series } from './test-utils';
+import { issues, runExperiment, series } from '../../test/run-experiment';
 import { MlpRun, trainMlpRun } from './train-loop';
 
 /** A small, fast run: 1,000 samples (200 train / 800 test), h 8. */

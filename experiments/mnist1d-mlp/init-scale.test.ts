@@ -4,7 +4,7 @@ import { describeExperiment } from '../describe';
 import { CORE_METRICS, type ExperimentDefinition, type Tf } from '../types';
 import { initScaleConfigSchema, initScaleData, initScaleExperiment, initScaleInit, type InitScaleConfigInput } from './init-scale.experiment';
 import { mlpParameterCount } from './mlp';
-import { issues, runExperiment, series } from './test-utils';
+import { issues, runExperiment, series } from '../../test/run-experiment';
 
 /** A small, fast run: width 32, 200 train samples, batch 50. */
 const TINY: InitScaleConfigInput = { width: 32, trainSize: 200, batchSize: 50, steps: 60, evalEvery: 20, seed: 0 };

@@ -1,9 +1,9 @@
 /**
- * Helpers for this folder's unit tests (not a test file itself): run an experiment definition to
+ * Helpers for the experiments' unit tests (not a test file itself): run an experiment definition to
  * the end on a given tf, collecting its evaluations and progress, with an optional cancel rule.
  */
 import type { z } from 'zod';
-import type { EvalPoint, ExperimentDefinition, TrainContext, TrainOutcome, Tf } from '../types';
+import type { EvalPoint, ExperimentDefinition, TrainContext, TrainOutcome, Tf } from '../experiments/types';
 
 export interface CollectedRun {
   outcome: TrainOutcome;
