@@ -135,7 +135,11 @@ export function verdictText(
     const b = beyond[i];
     if (b) {
       const pct = (100 * b.sharedVariance).toFixed(1);
-      if (determined(b)) {
+      if (b.differing === 0) {
+        lines.push(
+          `Here the ${c.name} equals the ${p.name} on every one of the ${n} ${unit}: the two are the same number, so nothing is left of it to carry information beyond the ${p.name}.`,
+        );
+      } else if (determined(b)) {
         lines.push(
           `The ${c.name} is almost a function of the ${p.name}: ${pct}% of its rank variance is shared, and the two differ on only ${b.differing} of ${n} ${unit}. ` +
             `What is left of it given the ${p.name} (partial ${ci(b)}) rests on those few ${unit}${negligible(b) ? ' and is not distinguishable from zero' : ''}: ` +
