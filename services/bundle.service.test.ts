@@ -14,7 +14,7 @@ import type { RunRow } from '../db/runs.repo';
 import { RunsRepo } from '../db/runs.repo';
 import { dispatch } from '../host/handlers';
 import { snapshotTables, tempContext } from '../test/temp-context';
-import { BundleError, exportBundle, importBundle } from './bundle.service';
+import { BundleError } from './bundle.service';
 import { canonicalJson, sha256Hex } from './content-hash';
 
 type Ctx = ReturnType<typeof tempContext>;
@@ -222,7 +222,7 @@ let source: Source;
 let file: Buffer;
 beforeAll(async () => {
   source = await buildSource();
-  file = exportBundle(source.ctx, source.project.id);
+  file = source.ctx.bundles.export(source.project.id);
   contexts.splice(contexts.indexOf(source.ctx), 1); // kept for the whole file
   return () => source.ctx.cleanup();
 });
@@ -231,7 +231,7 @@ describe('bundle round trip', () => {
   it('imports a project into another Phenobook losslessly, under new ids', async () => {
     const { ctx: src, project, runs, sweep, note, locked, draft, figure, confounder } = source;
     const dst = context();
-    const result = importBundle(dst, file);
+    const result = dst.bundles.import(file);
     const { projectId, idMap } = result;
     expect(projectId).not.toBe(project.id);
     expect(result.counts).toMatchObject({
@@ -391,16 +391,16 @@ describe('bundle round trip', () => {
 
   it('imports the same bundle twice as two projects, and a re-export carries the same content', async () => {
     const dst = context();
-    const first = importBundle(dst, file);
-    const second = importBundle(dst, file);
+    const first = dst.bundles.import(file);
+    const second = dst.bundles.import(file);
     expect(first.projectId).not.toBe(second.projectId);
     expect(Object.values(first.idMap.runs).some((id) => Object.values(second.idMap.runs).includes(id))).toBe(false);
     expect(await call<RunSummary[]>(dst, 'runs:list', {})).toHaveLength(16);
 
     // A second round trip changes nothing but ids (the first already settled unfinished runs).
-    const again = JSON.parse(gunzipSync(exportBundle(dst, first.projectId)).toString('utf8')) as Bundle;
+    const again = JSON.parse(gunzipSync(dst.bundles.export(first.projectId)).toString('utf8')) as Bundle;
     const third = context();
-    const reimported = importBundle(third, Buffer.from(JSON.stringify(again)));
+    const reimported = third.bundles.import(Buffer.from(JSON.stringify(again)));
     expect(reimported.counts).toMatchObject({ interruptedRuns: 0, closedSweeps: 0, metricPoints: first.counts.metricPoints });
     const thirdRows = runRows(third, reimported.projectId);
     runRows(dst, first.projectId).forEach((row, i) => {
@@ -410,7 +410,7 @@ describe('bundle round trip', () => {
   });
 
   it('writes plain JSON on request, names the file, and refuses an unknown project', () => {
-    const json = exportBundle(source.ctx, source.project.id, { compress: false });
+    const json = source.ctx.bundles.export(source.project.id, { compress: false });
     const doc = JSON.parse(json.toString('utf8')) as Bundle;
     expect(doc).toMatchObject({ format: 'phenobook-bundle', version: 1, app: { name: 'phenobook' } });
     expect(doc.contentHash).toBe(sha256Hex(canonicalJson(doc.content)));
@@ -418,9 +418,9 @@ describe('bundle round trip', () => {
     expect(run.metrics.map((m) => m.name)).toEqual([...METRIC_NAMES].sort());
     expect(run.metrics.find((m) => m.name === 'testLoss')!.values[2]).toBeNull();
     expect(gunzipSync(file).equals(json)).toBe(false); // createdAt differs; both import:
-    expect(importBundle(context(), json).counts.runs).toBe(8);
+    expect(context().bundles.import(json).counts.runs).toBe(8);
     expect(bundleFilename('Grokking & weight decay!')).toBe('grokking-weight-decay.phenobook.json.gz');
-    expect(() => exportBundle(source.ctx, '00000000-0000-4000-8000-000000000000')).toThrow(/does not exist/);
+    expect(() => source.ctx.bundles.export('00000000-0000-4000-8000-000000000000')).toThrow(/does not exist/);
   });
 });
 
@@ -511,7 +511,7 @@ describe('untrusted bundles', () => {
     const before = snapshotTables(dst);
     let error: unknown;
     try {
-      importBundle(dst, data);
+      dst.bundles.import(data);
     } catch (err) {
       error = err;
     }
@@ -526,13 +526,14 @@ describe('untrusted bundles', () => {
     // A resealed bundle the schema accepts but SQLite refuses late in the write (a trigger makes it fail).
     dst.db.exec("CREATE TEMP TRIGGER refuse_evidence BEFORE INSERT ON evidence BEGIN SELECT RAISE(ABORT, 'refused for the test'); END");
     const before = snapshotTables(dst);
-    expect(() => importBundle(dst, file)).toThrow(/could not be stored \(nothing was imported\): refused for the test/);
+    expect(() => dst.bundles.import(file)).toThrow(/could not be stored \(nothing was imported\): refused for the test/);
     expect(snapshotTables(dst)).toEqual(before);
   });
 });
 
-describe('bundle size and speed', () => {
-  it('exports and imports 20 runs × 7 metrics × 600 points', async () => {
+describe('bundle size', () => {
+  // Export and import times belong to the benchmarks; this checks a realistic project fits and compresses.
+  it('carries 20 runs × 7 metrics × 600 points in under a megabyte of gzip', async () => {
     const ctx = context();
     const project = await call<Project>(ctx, 'projects:create', { title: 'Size', phenomenon: 'grokking' });
     const runs = await call<RunSummary[]>(ctx, 'runs:start', { projectId: project.id, experiment: 'grokking-mlp', config: { steps: 300_000 }, seeds: 20 });
@@ -540,18 +541,9 @@ describe('bundle size and speed', () => {
       finish(ctx, r.id, 'done');
       storeMetrics(ctx, r.id, 600, i);
     });
-    let t = performance.now();
-    const data = exportBundle(ctx, project.id);
-    const exportMs = performance.now() - t;
-    const jsonBytes = gunzipSync(data).length;
-    t = performance.now();
-    const result = importBundle(context(), data);
-    const importMs = performance.now() - t;
-    expect(result.counts.metricPoints).toBe(20 * 7 * 600);
-    console.log(
-      `bundle 20 runs × 7 metrics × 600 points: ${(jsonBytes / 1e6).toFixed(2)} MB JSON, ${(data.length / 1e6).toFixed(2)} MB gzip; ` +
-        `export ${exportMs.toFixed(0)} ms, import ${importMs.toFixed(0)} ms`,
-    );
-    expect(exportMs + importMs).toBeLessThan(20_000);
+    const data = ctx.bundles.export(project.id);
+    expect(gunzipSync(data).length).toBeGreaterThan(2.5 * data.length);
+    expect(data.length).toBeLessThan(1_000_000);
+    expect(context().bundles.import(data).counts.metricPoints).toBe(20 * 7 * 600);
   });
 });

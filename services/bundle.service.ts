@@ -17,12 +17,11 @@ import type { ConfounderTest } from '../contract/confounders';
 import type { FigureProvenance } from '../contract/figures';
 import type { ApiErrorCode, FieldIssue } from '../contract/result';
 import type { RunStatus } from '../contract/runs';
-import { BundleRepo, type ProjectRows, type RunImportRow } from '../db/bundle.repo';
-import type { AppContext } from './app-context';
+import type { BundleRepo, ProjectRows, RunImportRow } from '../db/bundle.repo';
 import { canonicalJson, sha256Hex } from './content-hash';
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
-import { systemClock, type Clock } from './projects.service';
+import type { Clock } from './projects.service';
 import { describeIssues, issuesOf } from './zod-issues';
 
 /**
@@ -673,25 +672,4 @@ function referenceIssues(c: BundleContent): FieldIssue[] {
     for (const id of path) walked.set(id, 'done');
   });
   return issues;
-}
-
-/** The service over an app context (until the context carries one itself). */
-export function bundleService(ctx: AppContext, clock: Clock = systemClock): BundleService {
-  return new BundleService({
-    repo: new BundleRepo(ctx.db),
-    events: ctx.events,
-    clock,
-    appVersion: ctx.info.version,
-    schemaVersion: ctx.info.schemaVersion,
-  });
-}
-
-/** The bundle file of a project (gzip-compressed JSON unless `compress: false`). */
-export function exportBundle(ctx: AppContext, projectId: string, options: ExportOptions = {}): Buffer {
-  return ctx.bundles.export(projectId, options);
-}
-
-/** Imports a bundle file as a new project; BundleError (nothing written) when it is not sound. */
-export function importBundle(ctx: AppContext, data: Uint8Array): BundleImportResult {
-  return ctx.bundles.import(data);
 }
