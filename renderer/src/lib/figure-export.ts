@@ -63,11 +63,4 @@ export async function renderFigure(
   return new Blob([svg], { type: 'image/svg+xml' });
 }
 
-export function download(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+export { download } from './download';

@@ -1,0 +1,14 @@
+/**
+ * `fn` once, `ms` after the first call of a burst; later calls in the burst fold into it. Views
+ * reload this way on host events, which arrive many times a second while runs train.
+ */
+export function coalesce(fn: () => void, ms: number): { (): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const trigger = () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, ms);
+  };
+  return Object.assign(trigger, { cancel: () => clearTimeout(timer) });
+}
