@@ -13,10 +13,20 @@ import { cleanText } from './text';
 
 export const OUTCOMES = ['testError', 'testLoss', 'testAcc'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-export const BUILTIN_CANDIDATES = ['primeCount', 'tailCount', 'l2', 'parameters'] as const;
+export const BUILTIN_CANDIDATES = ['primeCount', 'tailCount', 'shiftedPrimeCount', 'l2', 'parameters'] as const;
+export type BuiltinCandidate = (typeof BUILTIN_CANDIDATES)[number];
+/** Built-in candidates that are also run as placebos beside another candidate, when the runs recorded them. */
+export const PLACEBOS = ['tailCount', 'shiftedPrimeCount'] as const satisfies readonly BuiltinCandidate[];
+
+export const CANDIDATE_LABELS: Record<BuiltinCandidate, string> = {
+  primeCount: 'prime-parameter count',
+  tailCount: 'tail count #{|θ| ≥ 1.5}',
+  shiftedPrimeCount: 'prime count on a shifted lattice (⌊|θ|⌋)',
+  l2: 'parameter L2 norm',
+  parameters: 'parameter count',
+};
 export const CONTROLS = ['logL2', 'logParameters', 'tailCount'] as const;
 export type Control = (typeof CONTROLS)[number];
-export const PLACEBOS = ['tailCount', 'l2'] as const;
 
 export const CONTROL_LABELS: Record<Control, string> = {
   logL2: 'log L2 norm',

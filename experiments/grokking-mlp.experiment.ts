@@ -26,7 +26,7 @@ import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { MAX_SEED, intField, realField } from './config-fields';
 import { AdamW } from './adamw';
-import { l2Norm, primeCount, tailCount } from './prime-count';
+import { magnitudeStats, type MagnitudeStats } from './prime-count';
 import { createRng, permutation } from './rng';
 import type { ExperimentDefinition, TrainContext, TrainOutcome, Tf } from './types';
 
@@ -209,14 +209,11 @@ export interface TrainForward {
   w2t: Tensor2D;
 }
 
-export interface EvalValues {
+export interface EvalValues extends MagnitudeStats {
   trainLoss: number;
   testLoss: number;
   trainAcc: number;
   testAcc: number;
-  l2: number;
-  primeCount: number;
-  tailCount: number;
 }
 
 export class GrokkingMlpModel {
@@ -356,9 +353,7 @@ export class GrokkingMlpModel {
       testLoss: testSq / (nTest * this.p),
       trainAcc: trainCorrect / nTrain,
       testAcc: testCorrect / nTest,
-      l2: l2Norm(params),
-      primeCount: primeCount(params),
-      tailCount: tailCount(params),
+      ...magnitudeStats(params),
     };
   }
 

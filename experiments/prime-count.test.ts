@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, normalArray } from './rng';
-import { isPrime, l2Norm, primeCount, primeSieve, roundHalfEven, tailCount } from './prime-count';
+import { isPrime, l2Norm, magnitudeStats, primeCount, primeSieve, roundHalfEven, shiftedPrimeCount, tailCount } from './prime-count';
 
 describe('roundHalfEven', () => {
   it('rounds ties to the even neighbour', () => {
@@ -57,5 +57,21 @@ describe('tailCount and l2Norm', () => {
     expect(tailCount([0.2, -0.4, 0.6], 0.4)).toBe(2);
     expect(l2Norm(new Float32Array([3, -4]))).toBe(5);
     expect(l2Norm([])).toBe(0);
+  });
+});
+
+describe('shiftedPrimeCount and magnitudeStats', () => {
+  it('moves the rounding lattice by half a unit: ⌊|θ|⌋ decides primeness', () => {
+    // |θ|:           1.6  1.9  2.2  3.4  3.6  4.4  4.6  5.2  -2.7
+    // nearest:        2    2    2    3    4    4    5    5     3   → prime: 2,2,2,3,5,5,3 = 7
+    // floor (shift):  1    1    2    3    3    4    4    5     2   → prime: 2,3,3,5,2 = 5
+    const w = [1.6, 1.9, 2.2, 3.4, 3.6, 4.4, 4.6, 5.2, -2.7];
+    expect(primeCount(w)).toBe(7);
+    expect(shiftedPrimeCount(w)).toBe(5);
+  });
+
+  it('gathers the four statistics every experiment records', () => {
+    const w = [0.5, -1.5, 2.6, 3.2];
+    expect(magnitudeStats(w)).toEqual({ l2: Math.sqrt(0.25 + 2.25 + 6.76 + 10.24), primeCount: 3, tailCount: 3, shiftedPrimeCount: 2 });
   });
 });

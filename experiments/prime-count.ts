@@ -103,6 +103,30 @@ export function tailCount(values: ArrayLike<number>, threshold = 1.5): number {
   return count;
 }
 
+/**
+ * The placebo of EXPERIMENTS.md §7 on a shifted rounding lattice: the prime count with every
+ * magnitude assigned to ⌊|θ|⌋ instead of its nearest integer — the lattice moved by half a unit.
+ * Primeness is kept, but which magnitudes count as "prime" changes ([2, 4), [5, 6), … instead of
+ * [1.5, 3.5), [4.5, 5.5), …); if primes mattered, moving the lattice should break the signal.
+ */
+export function shiftedPrimeCount(values: ArrayLike<number>): number {
+  return primeCount(values, { rounding: 'floor' });
+}
+
+/** The magnitude statistics every experiment records per evaluation (EXPERIMENTS.md §7). */
+export interface MagnitudeStats {
+  l2: number;
+  primeCount: number;
+  /** #{|θ| ≥ 1.5}: the magnitude control of the prime count. */
+  tailCount: number;
+  /** The prime count on the shifted rounding lattice (a placebo). */
+  shiftedPrimeCount: number;
+}
+
+export function magnitudeStats(values: ArrayLike<number>): MagnitudeStats {
+  return { l2: l2Norm(values), primeCount: primeCount(values), tailCount: tailCount(values), shiftedPrimeCount: shiftedPrimeCount(values) };
+}
+
 /** Euclidean norm √(Σ θᵢ²), accumulated in double precision. */
 export function l2Norm(values: ArrayLike<number>): number {
   let sum = 0;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { ConfounderTest, ConfounderTestSchema, HypothesisConfounderLinkSchema } from '../contract/confounders';
+import { CANDIDATE_LABELS, PLACEBOS, type ConfounderTest, type ConfounderTestSchema, type HypothesisConfounderLinkSchema } from '../contract/confounders';
 import { analyseConfounders, type Observation } from '../common/confounder-analysis';
 import type { ConfoundersRepo } from '../db/confounders.repo';
 import type { HypothesesRepo } from '../db/hypotheses.repo';
@@ -28,12 +28,6 @@ export interface ConfounderDeps {
 const MAX_EVALS_PER_RUN = 200;
 const MAX_OBSERVATIONS = 1200;
 
-const CANDIDATE_NAMES: Record<string, string> = {
-  primeCount: 'prime-parameter count',
-  tailCount: 'tail count #{|θ| ≥ 1.5}',
-  l2: 'parameter L2 norm',
-  parameters: 'parameter count',
-};
 
 /** Runs the confounder test on a sweep or a set of runs, stores the report, and links it. */
 export class ConfounderService {
@@ -50,13 +44,13 @@ export class ConfounderService {
     const recorded = [...new Set(observations.flatMap((o) => Object.keys(o.values)))];
     const candidate =
       input.candidate.kind === 'builtin'
-        ? { name: CANDIDATE_NAMES[input.candidate.metric]!, value: (o: Observation) => o.values[input.candidate.kind === 'builtin' ? input.candidate.metric : ''] ?? null }
+        ? { name: CANDIDATE_LABELS[input.candidate.metric], value: (o: Observation) => o.values[input.candidate.kind === 'builtin' ? input.candidate.metric : ''] ?? null }
         : (() => {
             const e = compileMetricExpression(input.candidate.expression, recorded);
             return { name: `${input.candidate.name} (${e.source})`, value: (o: Observation) => e.evaluate(o.values) };
           })();
     const candidateMetric = input.candidate.kind === 'builtin' ? input.candidate.metric : null;
-    const placebos = candidateMetric === 'tailCount' || !recorded.includes('tailCount') ? [] : [{ name: CANDIDATE_NAMES.tailCount!, value: (o: Observation) => o.values.tailCount ?? null }];
+    const placebos = PLACEBOS.filter((p) => p !== candidateMetric && recorded.includes(p)).map((p) => ({ name: CANDIDATE_LABELS[p], value: (o: Observation) => o.values[p] ?? null }));
     const report = analyseConfounders({
       observations,
       level,

@@ -38,7 +38,7 @@
  */
 import { z } from 'zod';
 import { MAX_SEED, intField, realField } from '../config-fields';
-import { l2Norm, primeCount } from '../prime-count';
+import { magnitudeStats } from '../prime-count';
 import { createRng } from '../rng';
 import { CORE_METRICS, type ExperimentDefinition, type TrainContext, type TrainOutcome } from '../types';
 import { encode, EpochBatches, equationCount, isPrime, makeSplit, SEQ_LEN, trainSize, vocabSize, type Operation } from './data';
@@ -185,8 +185,7 @@ export async function trainGrokkingTransformer(config: GrokkingTransformerConfig
           testLoss: test.lossSum / test.n,
           trainAcc: train.correct / train.n,
           testAcc: test.correct / test.n,
-          l2: l2Norm(theta),
-          primeCount: primeCount(theta),
+          ...magnitudeStats(theta),
           wallTime: (performance.now() - started) / 1000,
         };
         if (lastBatchLoss) values.batchLoss = lastBatchLoss.dataSync()[0]!;

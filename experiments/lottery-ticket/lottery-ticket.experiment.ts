@@ -47,7 +47,7 @@
  */
 import { z } from 'zod';
 import { MAX_SEED, intField } from '../config-fields';
-import { l2Norm, primeCount } from '../prime-count';
+import { magnitudeStats } from '../prime-count';
 import { createRng } from '../rng';
 import { CORE_METRICS, type ExperimentDefinition, type TrainContext, type TrainOutcome } from '../types';
 import { disposeEvalSet, loadMnist1d, makeEvalSet, NUM_CLASSES, SequentialBatches, type EvalSet } from './data';
@@ -181,8 +181,7 @@ function coreValues(trainer: MaskedTrainer, sets: [EvalSet, EvalSet], run: RunSt
       testLoss: test!.lossSum / test!.n,
       trainAcc: train!.correct / train!.n,
       testAcc: test!.correct / test!.n,
-      l2: l2Norm(theta),
-      primeCount: primeCount(theta),
+      ...magnitudeStats(theta),
       wallTime: run.wallTime(),
     } as Record<string, number>,
   };

@@ -10,7 +10,7 @@
  * per-row losses back and sums them on the host in double precision.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { l2Norm, primeCount, tailCount } from '../prime-count';
+import { magnitudeStats, type MagnitudeStats } from '../prime-count';
 import { createRng, permutation, type Rng } from '../rng';
 import type { TrainContext, TrainOutcome, Tf } from '../types';
 import { disposeSplit, uploadSplit, type Mnist1dMlpData, type SplitTensors } from './data';
@@ -25,15 +25,11 @@ const YIELD_EVERY = 20;
 /** RNG stream of the batch order: one `permutation` of the train set per epoch, drawn in turn. */
 export const BATCH_STREAM = 'mnist1d-mlp/batches';
 
-export interface EvalValues {
+export interface EvalValues extends MagnitudeStats {
   trainLoss: number;
   testLoss: number;
   trainAcc: number;
   testAcc: number;
-  l2: number;
-  primeCount: number;
-  /** #{|θ| ≥ 1.5}: the magnitude control of the prime count (EXPERIMENTS.md §7). */
-  tailCount: number;
 }
 
 export interface MlpRunSpec {
@@ -188,9 +184,7 @@ export class MlpRun {
       testLoss: test.loss / (this.test.n * perRow),
       trainAcc: train.correct / this.train.n,
       testAcc: test.correct / this.test.n,
-      l2: l2Norm(params),
-      primeCount: primeCount(params),
-      tailCount: tailCount(params),
+      ...magnitudeStats(params),
     };
   }
 
