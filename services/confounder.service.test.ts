@@ -31,7 +31,10 @@ async function magnitudeSweep(): Promise<string> {
     const tail = Math.round(30 - Math.abs(Math.log2(width) - 4) * 10 + rand() * 4); // peaks at width 16
     const prime = Math.round(tail * 0.4 + rand() * 1.5); // a thinned copy of the tail
     const l2 = 10 + width / 4 + rand() * 3; // grows with width: does not explain the peak
-    repo.insertMetrics(row.id, [{ step: 5000, values: { testAcc: 0.3 - tail / 200 + rand() * 0.02, trainAcc: 1, l2, primeCount: prime, tailCount: tail } }]);
+    const shifted = Math.round(tail * 0.3 + rand() * 1.5); // primes on the shifted lattice: another thinning of the tail
+    repo.insertMetrics(row.id, [
+      { step: 5000, values: { testAcc: 0.3 - tail / 200 + rand() * 0.02, trainAcc: 1, l2, primeCount: prime, tailCount: tail, shiftedPrimeCount: shifted } },
+    ]);
   }
   ctx.db.prepare("UPDATE runs SET status = 'done', steps_done = steps_total WHERE sweep_id = ?").run(sweep.id);
   return sweep.id;
@@ -65,6 +68,12 @@ describe('confounder test', () => {
     expect(t.verdict).toMatch(/it adds no information beyond it|no independent variation left to carry information beyond it/);
     expect(t.report.beyondPlacebos[0]).toMatchObject({ placebo: 'tail count #{|θ| ≥ 1.5}' });
     expect(t.report.beyondPlacebos[0]!.sharedVariance).toBeGreaterThan(0.8);
+    // The second placebo moves the rounding lattice: if primes mattered, it would lose the signal; it does not.
+    const shifted = t.report.results[2]!;
+    expect(shifted).toMatchObject({ role: 'placebo', name: 'prime count on a shifted lattice (⌊|θ|⌋)' });
+    expect(Math.abs(shifted.spearman.r)).toBeGreaterThan(0.6);
+    expect(t.report.beyondPlacebos[1]!.placebo).toBe(shifted.name);
+    expect(t.verdict).toContain('The placebo prime count on a shifted lattice');
     expect(t.verdict).toContain('does not carry information beyond what already explains the data');
     expect(t.report.points).toHaveLength(24);
 
