@@ -7,6 +7,7 @@
  * 2. A 3-seed run set through the real run queue (two trainer processes) vs PyTorch's 3 seeds.
  * 3. Host: metric ingest into SQLite, downsampling for charts, event-loop lag while training.
  * 4. Experiment presets: wall time of one run of each, ours (wasm) vs the same model in PyTorch CPU (1 thread).
+ * 5. The telescoping probe: a run without it vs the commit before it existed; a run with it vs without.
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { forkTrainer } from '../services/fork-trainer';
 import { benchGrokking, formatGrokkingTable, runTorch } from './grokking.bench';
 import { benchDownsample, benchEventLoopLag, benchIngest, type BenchRow } from './host.bench';
 import { benchPresets } from './presets.bench';
+import { benchProbe } from './probe.bench';
 // @ts-expect-error -- plain ESM helper without types
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
@@ -110,4 +112,8 @@ console.log(
     '≈ rows are extrapolated from the steps or rounds named, both sides alike)',
 );
 for (const note of presets.notes) console.log(`(${note})`);
+
+console.error('Telescoping probe…');
+console.log('\nTelescoping probe — optimizer steps/s (speed ratio 1.00× = no cost)');
+console.log(formatRows(benchProbe({ quick, log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -297,7 +297,7 @@ async function sweepCommand(args: string[]): Promise<number> {
         const keys = [...done.grid.map((a) => a.key), ...(done.results.points.some((p) => 'remainingFraction' in p) ? ['remainingFraction'] : [])];
         for (const p of done.results.points) {
           const m = Object.entries(p.metrics)
-            .filter(([name]) => ['testError', 'trainError', 'testAcc', 'l2', 'primeCount', 'ticketTestAcc', 'randomMaskTestAcc', 'freshInitTestAcc'].includes(name))
+            .filter(([name]) => ['testError', 'trainError', 'testAcc', 'l2', 'primeCount', 'pTrain', 'pTest', 'ticketTestAcc', 'randomMaskTestAcc', 'freshInitTestAcc'].includes(name))
             .map(([name, a]) => `${name} ${a.mean.toFixed(4)} ± ${a.std.toFixed(4)}`);
           console.log(`${keys.map((k) => `${k}=${String(p[k])}`).join(' ')}  (${p.seeds} seeds)  ${m.join('  ')}`);
         }

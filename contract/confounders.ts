@@ -13,7 +13,7 @@ import { cleanText } from './text';
 
 export const OUTCOMES = ['testError', 'testLoss', 'testAcc'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-export const BUILTIN_CANDIDATES = ['primeCount', 'tailCount', 'shiftedPrimeCount', 'l2', 'parameters'] as const;
+export const BUILTIN_CANDIDATES = ['primeCount', 'tailCount', 'shiftedPrimeCount', 'pTrain', 'pTest', 'l2', 'parameters'] as const;
 export type BuiltinCandidate = (typeof BUILTIN_CANDIDATES)[number];
 /** Built-in candidates that are also run as placebos beside another candidate, when the runs recorded them. */
 export const PLACEBOS = ['tailCount', 'shiftedPrimeCount'] as const satisfies readonly BuiltinCandidate[];
@@ -22,6 +22,8 @@ export const CANDIDATE_LABELS: Record<BuiltinCandidate, string> = {
   primeCount: 'prime-parameter count',
   tailCount: 'tail count #{|θ| ≥ 1.5}',
   shiftedPrimeCount: 'prime count on a shifted lattice (⌊|θ|⌋)',
+  pTrain: 'effective parameters on train (p_train, telescoping lens)',
+  pTest: 'effective parameters on test (p_test, telescoping lens)',
   l2: 'parameter L2 norm',
   parameters: 'parameter count',
 };

@@ -9,6 +9,13 @@ export const METRICS = {
   trainLoss: { label: 'train loss' },
   l2: { label: 'parameter L2 norm' },
   primeCount: { label: 'prime-parameter count' },
+  tailCount: { label: 'tail count #{|θ| ≥ 1.5}' },
+  shiftedPrimeCount: { label: 'prime count on a shifted lattice' },
+  pTrain: { label: 'effective parameters on train (p_train)' },
+  pTest: { label: 'effective parameters on test (p_test)' },
+  telescopeError: { label: 'telescoping model error (RMS)' },
+  lazyError: { label: 'lazy linearisation error (RMS)' },
+  probeMsPerStep: { label: 'telescoping probe time per step (ms)' },
   wallTime: { label: 'wall time (s)' },
 } as const satisfies Record<string, { label: string }>;
 

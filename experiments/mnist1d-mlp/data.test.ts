@@ -35,6 +35,26 @@ describe('MNIST-1D data for the MLP experiments', () => {
     expect(loadMnist1dMlpData({ numSamples: 5000, trainSplit: 0.2, dataSeed: 42, labelNoise: 0.15 }).hash).toBe(cheap.hash);
   });
 
+  it('builds the binary task: classes 0 and 1 relabelled 0/1, label noise flipping train labels only', () => {
+    const clean = loadMnist1dMlpData({ numSamples: 5000, trainSplit: 0.2, dataSeed: 42, binary: [0, 1] });
+    const noisy = loadMnist1dMlpData({ numSamples: 5000, trainSplit: 0.2, dataSeed: 42, binary: [0, 1], labelNoise: 0.15 });
+    const full = generateMnist1d({ numSamples: 5000, trainSplit: 0.2 });
+    const kept = Array.from(full.yTrain).filter((y) => y === 0 || y === 1);
+    expect(clean.outputs).toBe(1);
+    expect(clean.train.n).toBe(kept.length);
+    expect(clean.train.n).toBe(203);
+    expect(Array.from(clean.train.y)).toEqual(kept);
+    expect(clean.test.n).toBe(Array.from(full.yTest).filter((y) => y === 0 || y === 1).length);
+    let flipped = 0;
+    noisy.train.y.forEach((y, i) => (flipped += y === clean.train.y[i] ? 0 : 1));
+    expect(flipped).toBe(noisy.labelsChanged);
+    expect(flipped / noisy.train.n).toBeGreaterThan(0.08);
+    expect(flipped / noisy.train.n).toBeLessThan(0.22);
+    expect(Array.from(noisy.test.y)).toEqual(Array.from(clean.test.y));
+    expect(noisy.hash).not.toBe(clean.hash);
+    expect(() => loadMnist1dMlpData({ numSamples: 500, trainSplit: 0.2, dataSeed: 42, binary: [3, 3] })).toThrow(/two different classes/);
+  });
+
   it('one-hot encodes labels on the host', () => {
     expect(Array.from(oneHotArray(Int32Array.from([2, 0]), 3))).toEqual([0, 0, 1, 1, 0, 0]);
   });

@@ -22,6 +22,7 @@ import { MAX_SEED, intField, mnist1dSplitSizes, realField, realFieldBelow, realF
 import { loadMnist1dMlpData } from './data';
 import { initParameters, mlpParameterCount } from './mlp';
 import { Sgd } from './sgd';
+import { MAX_PROBE_TEST, MAX_PROBE_TRAIN, probeUnsupportedReason } from '../../common/telescoping-scope';
 import { trainMlpRun } from './train-loop';
 
 /** MNIST-1D sequence length: the network's input width. */
@@ -34,11 +35,22 @@ const MAX_BATCH_TIMES_WIDTH = 2 ** 25;
 export const DOUBLE_DESCENT_WIDTHS = {
   cheap: [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 48, 64, 96],
   full: [2, 3, 4, 5, 7, 9, 12, 16, 21, 27, 36, 47, 61, 80, 104, 135, 177, 230, 300],
+  /** One hidden layer on ~200 binary train points: 42h + 1 parameters, so the threshold sits near h 5. */
+  telescoping: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 64, 128],
 } as const satisfies Record<string, readonly number[]>;
 
-/** Parameters of 40 → h → h → 10 with biases: h² + 52h + 10. */
-export function parameterCount(width: number): number {
-  return mlpParameterCount([INPUT, width, width, CLASSES]);
+export const TASKS = ['ten-class', 'binary-0v1'] as const;
+export const LOSSES = ['cross-entropy', 'mse'] as const;
+
+/** Layer sizes: 40 → h (→ h) → 10, or → 1 for the binary task (a scalar output on 0/1 targets). */
+export function layerSizes(c: { width: number; hiddenLayers?: number; task?: (typeof TASKS)[number] }): number[] {
+  const hidden = Array.from({ length: c.hiddenLayers ?? 2 }, () => c.width);
+  return [INPUT, ...hidden, c.task === 'binary-0v1' ? 1 : CLASSES];
+}
+
+/** Parameters of 40 → h → h → 10 with biases: h² + 52h + 10 (other shapes: see layerSizes). */
+export function parameterCount(width: number, shape: { hiddenLayers?: number; task?: (typeof TASKS)[number] } = {}): number {
+  return mlpParameterCount(layerSizes({ width, ...shape }));
 }
 
 export const doubleDescentConfigSchema = z
@@ -54,8 +66,37 @@ export const doubleDescentConfigSchema = z
     dataSeed: intField('dataSeed', 0, MAX_SEED).default(42).describe('Seed of the data and the label noise (42 = the published dataset)'),
     seed: intField('seed', 0, MAX_SEED).default(0).describe('Seed of the initial weights and the batch order'),
     evalEvery: intField('evalEvery', 1, 1_000_000).default(50).describe('Evaluate on the full train and test sets every this many steps'),
+    task: z
+      .enum(TASKS, { error: `task must be one of ${TASKS.join(', ')}` })
+      .default('ten-class')
+      .describe("'ten-class', or 'binary-0v1': classes 0 vs 1 only, one output on 0/1 targets, label noise flips labels"),
+    hiddenLayers: intField('hiddenLayers', 1, 2).default(2).describe('Hidden layers of width h (1 or 2)'),
+    loss: z
+      .enum(LOSSES, { error: `loss must be one of ${LOSSES.join(', ')}` })
+      .default('cross-entropy')
+      .describe("Training loss: 'cross-entropy', or 'mse' (mean squared error against the targets)"),
+    probe: z
+      .boolean({ error: 'probe must be true or false' })
+      .default(false)
+      .describe('Telescoping probe (EXPERIMENTS.md §8): effective parameters pTrain/pTest and the approximation errors, logged at each evaluation. Plain SGD on a scalar squared loss only'),
+    probeTest: intField('probeTest', 1, MAX_PROBE_TEST).default(200).describe('Test points in the probe set (the probe always tracks every train point)'),
   })
   .superRefine((c, ctx) => {
+    if (c.task === 'binary-0v1' && c.loss !== 'mse') {
+      ctx.addIssue({ code: 'custom', path: ['loss'], message: "task binary-0v1 trains one output on 0/1 targets with the squared loss: set loss=mse" });
+    }
+    if (c.probe) {
+      const reason = probeUnsupportedReason({
+        outputs: c.task === 'binary-0v1' ? 1 : CLASSES,
+        loss: c.loss,
+        optimizer: 'sgd',
+        momentum: c.momentum,
+        weightDecay: 0,
+        // How many train samples are of classes 0 and 1 is known once the data exist: checked when the run starts.
+        nTrain: 0,
+      });
+      if (reason) ctx.addIssue({ code: 'custom', path: ['probe'], message: reason });
+    }
     const { nTrain, nTest } = mnist1dSplitSizes(c.numSamples, c.trainSplit);
     if (nTrain < 1 || nTest < 1) {
       ctx.addIssue({
@@ -79,22 +120,32 @@ export type DoubleDescentConfig = z.output<typeof doubleDescentConfigSchema>;
 export type DoubleDescentConfigInput = z.input<typeof doubleDescentConfigSchema>;
 
 /** The dataset of a config (noisy train labels, clean test labels) — a pure function of the data knobs. */
-export function doubleDescentData(c: Pick<DoubleDescentConfig, 'numSamples' | 'trainSplit' | 'dataSeed' | 'labelNoise'>) {
-  return loadMnist1dMlpData({ numSamples: c.numSamples, trainSplit: c.trainSplit, dataSeed: c.dataSeed, labelNoise: c.labelNoise });
+export function doubleDescentData(c: Pick<DoubleDescentConfig, 'numSamples' | 'trainSplit' | 'dataSeed' | 'labelNoise'> & { task?: DoubleDescentConfig['task'] }) {
+  return loadMnist1dMlpData({
+    numSamples: c.numSamples,
+    trainSplit: c.trainSplit,
+    dataSeed: c.dataSeed,
+    labelNoise: c.labelNoise,
+    ...(c.task === 'binary-0v1' ? { binary: [0, 1] as const } : {}),
+  });
 }
 
-/** θ₀ of a config: PyTorch-default init of 40 → h → h → 10 from the seed's "mnist1d-mlp/init" stream. */
-export function doubleDescentInit(c: Pick<DoubleDescentConfig, 'width' | 'seed'>): Float32Array {
-  return initParameters([INPUT, c.width, c.width, CLASSES], createRng(c.seed, 'mnist1d-mlp/init'));
+/** θ₀ of a config: PyTorch-default init of its layer sizes from the seed's "mnist1d-mlp/init" stream. */
+export function doubleDescentInit(c: Pick<DoubleDescentConfig, 'width' | 'seed'> & Partial<Pick<DoubleDescentConfig, 'hiddenLayers' | 'task'>>): Float32Array {
+  return initParameters(layerSizes(c), createRng(c.seed, 'mnist1d-mlp/init'));
 }
 
 export async function trainDoubleDescent(config: DoubleDescentConfig, ctx: TrainContext): Promise<TrainOutcome> {
   const data = doubleDescentData(config);
+  if (config.probe && data.train.n > MAX_PROBE_TRAIN) {
+    throw new Error(`probe: the telescoping probe tracks every train point and allows at most ${MAX_PROBE_TRAIN}; this run has ${data.train.n}`);
+  }
   return trainMlpRun(
     {
-      sizes: [INPUT, config.width, config.width, CLASSES],
+      sizes: layerSizes(config),
       theta0: doubleDescentInit(config),
-      loss: 'cross-entropy',
+      loss: config.loss,
+      ...(config.probe ? { probe: { lr: config.lr, testPoints: config.probeTest } } : {}),
       makeOptimizer: (tf) => new Sgd(tf, { lr: config.lr, momentum: config.momentum }),
       data,
       batchSize: config.batchSize,
@@ -125,12 +176,19 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
     cheap: { numSamples: 5000, trainSplit: 0.2, steps: 5000, width: 16 },
     /** The notebook's settings: 16,000 samples at split 0.25 (4,000 / 12,000), 500 epochs; h 47 is near its peak (sweep DOUBLE_DESCENT_WIDTHS.full). */
     full: { numSamples: 16000, trainSplit: 0.25, steps: 20000, width: 47, evalEvery: 200 },
+    /**
+     * EXPERIMENTS.md §8: binary MNIST-1D (classes 0 vs 1 of the 5,000 samples: 203 train, 15% of their
+     * labels flipped), one hidden layer, squared loss, plain SGD (batch 100, lr 0.01), with the
+     * telescoping probe on 200 test points. Sweep DOUBLE_DESCENT_WIDTHS.telescoping.
+     */
+    telescoping: { task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0, lr: 0.01, batchSize: 100, probe: true, width: 16, steps: 4000, evalEvery: 100 },
   },
   totalSteps: (config) => config.steps,
-  parameterCount: (config) => parameterCount(config.width),
+  parameterCount: (config) => parameterCount(config.width, config),
   sweepGrids: {
     cheap: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.cheap] }],
     full: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.full] }],
+    telescoping: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.telescoping] }],
   },
   train: trainDoubleDescent,
 };

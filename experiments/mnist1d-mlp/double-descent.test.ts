@@ -52,11 +52,43 @@ describe('double-descent config', () => {
 
   it('describes every knob for forms, with ranges and defaults', () => {
     const info = describeExperiment(doubleDescentExperiment as unknown as ExperimentDefinition);
-    expect(info.fields.map((f) => f.key)).toEqual(['width', 'steps', 'labelNoise', 'lr', 'momentum', 'batchSize', 'numSamples', 'trainSplit', 'dataSeed', 'seed', 'evalEvery']);
+    expect(info.fields.map((f) => f.key)).toEqual([
+      'width',
+      'steps',
+      'labelNoise',
+      'lr',
+      'momentum',
+      'batchSize',
+      'numSamples',
+      'trainSplit',
+      'dataSeed',
+      'seed',
+      'evalEvery',
+      'task',
+      'hiddenLayers',
+      'loss',
+      'probe',
+      'probeTest',
+    ]);
     for (const f of info.fields) expect(f.description, f.key).not.toBe('');
     expect(info.fields.find((f) => f.key === 'width')).toMatchObject({ type: 'integer', minimum: 1, maximum: 4096, default: 16 });
     expect(info.fields.find((f) => f.key === 'momentum')).toMatchObject({ type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 });
-    expect(info.presets.map((p) => p.name)).toEqual(['default', 'cheap', 'full']);
+    expect(info.presets.map((p) => p.name)).toEqual(['default', 'cheap', 'full', 'telescoping']);
+  });
+
+  it('sets up the telescoping preset (EXPERIMENTS.md §8) and refuses the probe where it would compute something wrong', () => {
+    const t = doubleDescentConfigSchema.parse(doubleDescentExperiment.presets.telescoping!);
+    expect(t).toMatchObject({ task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0, lr: 0.01, batchSize: 100, labelNoise: 0.15, probe: true, probeTest: 200 });
+    expect(doubleDescentExperiment.parameterCount!(t)).toBe(40 * 16 + 16 + 16 + 1);
+    expect(doubleDescentExperiment.sweepGrids!.telescoping![0]!.values).toContain(5);
+    const message = (input: unknown) => issues(doubleDescentConfigSchema, input);
+    const binary = { task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0 };
+    expect(message({ ...binary, probe: true, momentum: 0.9 })).toContain('momentum 0.9 changes the recursion (not supported yet)');
+    expect(message({ probe: true, momentum: 0, loss: 'mse' })).toContain('this network has 10 outputs (multi-class is not supported yet)');
+    expect(message({ ...binary, loss: 'cross-entropy' })).toContain('set loss=mse');
+    expect(message({ task: 'three-class' })).toContain('task must be one of ten-class, binary-0v1');
+    expect(message({ hiddenLayers: 3 })).toContain('hiddenLayers must be an integer from 1 to 2');
+    expect(message({ ...binary, probe: 'yes' })).toContain('probe must be true or false');
   });
 
   it('exports the sweep widths and the parameter count h² + 52h + 10', () => {

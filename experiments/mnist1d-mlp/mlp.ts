@@ -174,7 +174,7 @@ export class Mlp {
 
   /**
    * Per-row loss (cross-entropy: −log softmax at the label; squared error: Σ over classes, not yet
-   * divided by C) and per-row correctness (argmax = label, as 0/1), for evaluation.
+   * divided by C) and per-row correctness (argmax = label, or f > ½ for one output; as 0/1), for evaluation.
    */
   rowLossAndCorrect(kind: LossKind, out: Tensor2D, onehot: Tensor2D, labels: Tensor1D): { loss: Tensor1D; correct: Tensor1D } {
     const tf = this.tf;
@@ -182,7 +182,9 @@ export class Mlp {
       kind === 'cross-entropy'
         ? (tf.neg(tf.sum(tf.mul(tf.logSoftmax(out), onehot), 1)) as Tensor1D)
         : (tf.sum(tf.square(tf.sub(out, onehot)), 1) as Tensor1D);
-    const correct = tf.cast(tf.equal(tf.argMax(out, 1), labels), 'float32') as Tensor1D;
+    // One output (a binary task on 0/1 targets): class 1 when f > ½. Otherwise the argmax.
+    const predicted = this.numClasses === 1 ? tf.cast(tf.greater(tf.reshape(out, [-1]), 0.5), 'int32') : tf.argMax(out, 1);
+    const correct = tf.cast(tf.equal(predicted, labels), 'float32') as Tensor1D;
     return { loss, correct };
   }
 }

@@ -11,6 +11,7 @@
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { magnitudeStats, type MagnitudeStats } from '../prime-count';
+import { TelescopingProbe, type ProbeReading } from '../telescoping/probe';
 import { createRng, permutation, type Rng } from '../rng';
 import type { TrainContext, TrainOutcome, Tf } from '../types';
 import { disposeSplit, uploadSplit, type Mnist1dMlpData, type SplitTensors } from './data';
@@ -25,7 +26,7 @@ const YIELD_EVERY = 20;
 /** RNG stream of the batch order: one `permutation` of the train set per epoch, drawn in turn. */
 export const BATCH_STREAM = 'mnist1d-mlp/batches';
 
-export interface EvalValues extends MagnitudeStats {
+export interface EvalValues extends MagnitudeStats, Partial<ProbeReading> {
   trainLoss: number;
   testLoss: number;
   trainAcc: number;
@@ -45,10 +46,17 @@ export interface MlpRunSpec {
   evalEvery: number;
   /** Seed of the batch order (stream BATCH_STREAM). */
   seed: number;
+  /**
+   * The telescoping probe (../telescoping/probe.ts) on the first `testPoints` test samples, for plain
+   * SGD at `lr` (the caller checks applicability). Absent: no probe code runs at all.
+   */
+  probe?: { lr: number; testPoints: number };
 }
 
 /** One epoch's shuffled train set; step k takes rows (columns of xTAug) [k·B, k·B + B). */
 interface Epoch {
+  /** The epoch's order of train rows (host copy: the probe needs each batch's row indices). */
+  perm: Int32Array;
   /** [n, length]. */
   x: Tensor2D;
   /** [length + 1, n]: xᵀ with a row of ones (for the first layer's bias gradient). */
@@ -70,6 +78,7 @@ export class MlpRun {
   private readonly order: Rng;
   private epoch: Epoch | null = null;
   private batchInEpoch = 0;
+  private readonly probe: TelescopingProbe | null = null;
   /** Optimizer steps taken. */
   stepsDone = 0;
 
@@ -82,8 +91,9 @@ export class MlpRun {
     const { data } = spec;
     if (spec.sizes[0] !== data.length) throw new Error(`the MLP takes ${spec.sizes[0]} inputs, the data has ${data.length}`);
     this.theta = tf.tensor1d(spec.theta0);
-    this.train = uploadSplit(tf, data.train, data.length);
-    this.test = uploadSplit(tf, data.test, data.length);
+    if (this.mlp.numClasses !== data.outputs) throw new Error(`the MLP has ${this.mlp.numClasses} outputs, the task needs ${data.outputs}`);
+    this.train = uploadSplit(tf, data.train, data.length, data.outputs);
+    this.test = uploadSplit(tf, data.test, data.length, data.outputs);
     const n = data.train.n;
     const b = Math.min(spec.batchSize, n);
     this.batchSizes = Array.from({ length: Math.ceil(n / b) }, (_, i) => Math.min(b, n - i * b));
@@ -93,6 +103,24 @@ export class MlpRun {
     }
     this.order = createRng(spec.seed, BATCH_STREAM);
     this.optimizer = spec.makeOptimizer(tf, this.mlp.count);
+    if (spec.probe) {
+      const m = Math.min(spec.probe.testPoints, data.test.n);
+      this.probe = new TelescopingProbe(tf, this.mlp, {
+        length: data.length,
+        xTrain: data.train.x,
+        yTrain: Float32Array.from(data.train.y),
+        xProbe: data.test.x.subarray(0, m * data.length),
+        theta0: spec.theta0,
+        lr: spec.probe.lr,
+        // ∂ℓ/∂f of the loss as trained: the mean of (f − y)² over the batch gives 2(f − y)/|B|.
+        lossFactor: spec.loss === 'mse' ? 2 : 1,
+      });
+    }
+  }
+
+  /** Milliseconds the probe has spent so far (0 without one): kept out of the training time. */
+  get probeMs(): number {
+    return this.probe?.totalMs ?? 0;
   }
 
   private startEpoch(): Epoch {
@@ -103,6 +131,7 @@ export class MlpRun {
       const idx = tf.tensor2d(perm, [perm.length, 1], 'int32');
       const x = tf.gatherND(this.train.x, idx) as Tensor2D;
       return {
+        perm,
         x,
         xTAug: tf.concat([tf.transpose(x), tf.ones([1, perm.length])], 0) as Tensor2D,
         onehot: tf.gatherND(this.train.onehot, idx) as Tensor2D,
@@ -126,6 +155,7 @@ export class MlpRun {
     const start = this.batchInEpoch * this.batchSizes[0]!;
     const size = this.batchSizes[this.batchInEpoch]!;
     const { scale, onesRow } = this.perSize.get(size)!;
+    if (this.probe) this.probe.update(this.theta, epoch.perm.subarray(start, start + size));
     const grad = tf.tidy(() => {
       const x = tf.slice(epoch.x, [start, 0], [size, -1]);
       const onehot = tf.slice(epoch.onehot, [start, 0], [size, -1]);
@@ -185,6 +215,7 @@ export class MlpRun {
       trainAcc: train.correct / this.train.n,
       testAcc: test.correct / this.test.n,
       ...magnitudeStats(params),
+      ...(this.probe ? this.probe.read(this.theta) : {}),
     };
   }
 
@@ -192,6 +223,7 @@ export class MlpRun {
     const tf = this.tf;
     this.disposeEpoch();
     this.optimizer.dispose();
+    this.probe?.dispose();
     tf.dispose(this.theta);
     for (const { scale, onesRow } of this.perSize.values()) tf.dispose([scale, onesRow]);
     this.perSize.clear();
@@ -227,8 +259,9 @@ export async function trainMlpRun(spec: MlpRunSpec, ctx: TrainContext): Promise<
       if (last) break;
       if (ctx.shouldStop()) return { status: 'cancelled', stepsCompleted: step, trainSeconds: trainMs / 1000, dataHash };
       const t0 = performance.now();
+      const probeBefore = run.probeMs;
       run.step();
-      trainMs += performance.now() - t0;
+      trainMs += performance.now() - t0 - (run.probeMs - probeBefore);
       const done = step + 1;
       if (done % PROGRESS_EVERY === 0) ctx.onProgress(done, steps, trainMs / 1000);
       if (done % YIELD_EVERY === 0) await ctx.yieldNow();

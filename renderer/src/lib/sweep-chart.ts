@@ -42,6 +42,8 @@ export function metricChoices(results: SweepResults): { key: string; label: stri
     { key: 'loss', label: 'Loss (test, train)', metrics: ['testLoss', 'trainLoss'] },
     { key: 'l2', label: 'Parameter L2 norm', metrics: ['l2'] },
     { key: 'primeCount', label: 'Prime-parameter count', metrics: ['primeCount'] },
+    { key: 'effective', label: 'Effective parameters (p_train, p_test)', metrics: ['pTrain', 'pTest'] },
+    { key: 'approximation', label: 'Approximation error (telescoping, lazy)', metrics: ['telescopeError', 'lazyError'] },
   ];
   return choices.filter((c) => c.metrics.some((m) => have.has(m)));
 }
@@ -55,6 +57,10 @@ const LABELS: Record<string, string> = {
   trainLoss: 'train loss',
   l2: 'L2 norm',
   primeCount: 'prime count',
+  pTrain: 'p_train',
+  pTest: 'p_test',
+  telescopeError: 'telescoping model',
+  lazyError: 'lazy linearisation',
   ticketTestAcc: 'winning ticket',
   randomMaskTestAcc: 'random mask',
   freshInitTestAcc: 'fresh init',
