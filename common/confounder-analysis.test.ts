@@ -20,6 +20,14 @@ describe('verdictText', () => {
     expect(text).toContain('carries information about test error beyond the controls and placebos tested');
   });
 
+  it('leaves out a placebo that does not vary instead of crediting the candidate beyond it', () => {
+    const flat = { ...placebo, spearman: iv(Number.NaN, Number.NaN, Number.NaN) };
+    const text = verdictText([candidate, flat], [{ placebo: 'tail count', sharedVariance: 0, differing: 28, ...iv(0.59) }], 'test error', 28, 2, 'runs');
+    expect(text).toContain('The placebo tail count does not vary across these runs, so it cannot serve as a comparison here.');
+    expect(text).not.toContain('undefined');
+    expect(text).not.toContain('Given the tail count');
+  });
+
   it('reports a candidate that does not vary', () => {
     expect(verdictText([{ ...candidate, spearman: iv(Number.NaN) }], [], 'test error', 40, 3, 'evaluations')).toContain('does not vary');
   });

@@ -128,7 +128,13 @@ export function verdictText(
         : `Controlling for ${p.given.join(' and ')} does not remove it (${ci(p)}).`,
     );
   }
+  // A placebo that does not vary (e.g. no weight ever reaches 1.5) controls for nothing: say so and leave it out.
+  const usable = placebos.map((p) => Number.isFinite(p.spearman.r));
   placebos.forEach((p, i) => {
+    if (!usable[i]) {
+      lines.push(`The placebo ${p.name} does not vary across these ${unit}, so it cannot serve as a comparison here.`);
+      return;
+    }
     const d = Math.abs(p.spearman.r) - Math.abs(c.spearman.r);
     const how = Math.abs(d) <= 0.1 ? 'just as well' : d > 0 ? 'better' : 'less well';
     lines.push(`The placebo ${p.name} — which knows nothing of what makes the candidate special — tracks ${outcome} ${how} (${ci(p.spearman)}).`);
@@ -151,12 +157,13 @@ export function verdictText(
     }
   });
   const explainedByPlacebo = placebos.some(
-    (p, i) => Math.abs(Math.abs(p.spearman.r) - Math.abs(c.spearman.r)) <= 0.1 && beyond[i] && (negligible(beyond[i]) || determined(beyond[i])),
+    (p, i) => usable[i] && Math.abs(Math.abs(p.spearman.r) - Math.abs(c.spearman.r)) <= 0.1 && beyond[i] && (negligible(beyond[i]) || determined(beyond[i])),
   );
+  const usableBeyond = beyond.filter((_, i) => usable[i]);
   lines.push(
     explainedByPlacebo
       ? `Conclusion: the ${c.name} tracks ${outcome} only as far as parameter magnitude does; it does not carry information beyond what already explains the data.`
-      : c.partials.every((p) => !negligible(p)) && beyond.every((b) => !negligible(b))
+      : c.partials.every((p) => !negligible(p)) && usableBeyond.every((b) => !negligible(b))
         ? `Conclusion: the ${c.name} carries information about ${outcome} beyond the controls and placebos tested — worth a closer look, with more seeds and controls.`
         : `Conclusion: mixed — read the partial correlations above before relying on the ${c.name}.`,
   );

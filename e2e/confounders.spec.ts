@@ -40,7 +40,7 @@ test('confounder lab: run the test from the UI, cite its verdict in the checklis
   await expect(verdict).toContainText('parameter L2 norm');
   await expect(verdict).toContainText('6 runs from 2 seeds');
   await expect(verdict).toContainText('Conclusion:');
-  await expect(card.locator('tbody tr')).toHaveCount(3); // candidate, placebo, candidate given the placebo
+  await expect(card.locator('tbody tr')).toHaveCount(5); // candidate, two placebos, the candidate given each placebo
   const verdictText = (await verdict.textContent())!.trim();
 
   await card.getByRole('button', { name: 'Cite in the checklist' }).click();
