@@ -6,7 +6,7 @@ import type { MetricPoint } from '../contract/runs';
 export type Tf = typeof TfCore;
 
 /** Names of the metrics every run records at each evaluation (DESIGN.md "Metrics recorded on every run"). */
-export const CORE_METRICS = ['trainLoss', 'testLoss', 'trainAcc', 'testAcc', 'l2', 'primeCount', 'wallTime'] as const;
+export const CORE_METRICS = ['trainLoss', 'testLoss', 'trainAcc', 'testAcc', 'l2', 'primeCount', 'tailCount', 'shiftedPrimeCount', 'wallTime'] as const;
 export type CoreMetric = (typeof CORE_METRICS)[number];
 
 /** One evaluation: the optimizer step it follows and metric values by name (as stored and streamed). */
