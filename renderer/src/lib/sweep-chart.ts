@@ -42,7 +42,7 @@ export function metricChoices(results: SweepResults): { key: string; label: stri
     { key: 'loss', label: 'Loss (test, train)', metrics: ['testLoss', 'trainLoss'] },
     { key: 'l2', label: 'Parameter L2 norm', metrics: ['l2'] },
     { key: 'primeCount', label: 'Prime-parameter count', metrics: ['primeCount'] },
-    { key: 'effective', label: 'Effective parameters (p_train, p_test)', metrics: ['pTrain', 'pTest'] },
+    { key: 'effective', label: 'Effective parameters (p_train, p_test)', metrics: ['pTest', 'pTrain'] }, // test first: the test colour, as error and accuracy have
     { key: 'approximation', label: 'Approximation error (telescoping, lazy)', metrics: ['telescopeError', 'lazyError'] },
   ];
   return choices.filter((c) => c.metrics.some((m) => have.has(m)));
