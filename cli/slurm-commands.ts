@@ -13,7 +13,10 @@ import { EXIT, intFlag, parse, TRAINER_PATH, UsageError, withContext } from './a
 
 /** bin/phenobook.js of this checkout, by absolute path: what the array tasks run. */
 export function cliEntry(): string {
-  return path.resolve(path.dirname(TRAINER_PATH), '..', '..', 'bin', 'phenobook.js');
+  const here = path.dirname(TRAINER_PATH);
+  // Built: out/main/cli.js; from source (tests): cli/args.ts.
+  const candidates = [path.resolve(here, '..', '..', 'bin', 'phenobook.js'), path.resolve(here, '..', 'bin', 'phenobook.js')];
+  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
 }
 
 /** Service errors a user can fix become usage errors (exit 2); the rest stay failures (exit 1). */
