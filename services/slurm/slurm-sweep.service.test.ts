@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SweepStartSchema } from '../../contract/sweeps';
+import { SweepStartSchema, type SweepCollectResult } from '../../contract/sweeps';
 import { dispatch } from '../../host/handlers';
 import { FAKE_EXPERIMENTS } from '../../test/fake-experiment';
 import { inProcessTrainer } from '../../test/in-process-trainer';
@@ -239,7 +239,7 @@ describe('SLURM sweeps', () => {
     const { ctx, submitted } = await setup();
     await runTask(submitted.workdir, 0);
     const r = await dispatch(ctx, 'sweeps:collect', { id: submitted.sweepId });
-    expect(r.ok && r.value.imported).toEqual([0]);
+    expect(r.ok && (r.value as SweepCollectResult).imported).toEqual([0]);
     const local = ctx.sweeps.start(SweepStartSchema.parse({ experiment: 'countdown' }));
     const l = await dispatch(ctx, 'sweeps:collect', { id: local.id });
     expect(!l.ok && l.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/not on SLURM/) });
