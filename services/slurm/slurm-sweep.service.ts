@@ -189,6 +189,9 @@ export class SlurmSweepService {
     const { states, source } = await this.schedulerStates([...new Set(open.map((t) => t.jobId).filter((j): j is string => j !== null))]);
     const imported: number[] = [];
     for (const task of open) {
+      // One task at a time with a turn of the event loop between: a host stays responsive while a
+      // large sweep is collected (each import is one short transaction).
+      await new Promise((resolve) => setImmediate(resolve));
       const seen = this.inspect(sweep, record, task, states);
       if (seen.state === 'finished' && collect) {
         const rows = seen.rows;
