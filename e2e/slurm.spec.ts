@@ -80,7 +80,7 @@ test('a SLURM sweep shows its job id and tasks; Collect now imports finished tas
     await runTask(0);
     fs.writeFileSync(path.join(bin, 'squeue.out'), '4242_1|RUNNING\n');
     await page.getByTestId('sweep-collect').click();
-    await expect(page.getByRole('status').getByText('Collected 1 runs')).toBeVisible();
+    await expect(page.getByRole('status').getByText('Collected 1 run', { exact: true })).toBeVisible();
     await expect(page.locator('tr[data-task="0"]')).toHaveAttribute('data-state', 'collected');
     await expect(page.locator('tr[data-task="1"]')).toHaveAttribute('data-state', 'running');
     await expect(page.getByTestId('sweep-status')).toContainText('Running · 1/2 runs');
