@@ -20,7 +20,8 @@ const SWEEP = ['double-descent', '--preset', 'cheap', '--grid', 'width=8,16', '-
 
 let tmp: string;
 beforeAll(() => {
-  // Shared storage on a one-node cluster is just the local disk.
+  // Shared storage on a one-node cluster is just the local disk. The work directory has a space
+  // in its name: sbatch's #SBATCH --output and the script's quoting are exercised for real.
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-slurm-acceptance-'));
 });
 afterAll(() => {
@@ -90,7 +91,7 @@ describe('sweeps on a real SLURM cluster', () => {
   it('runs the 2×2 sweep as a job array; collect imports 4 runs equal to the local sweep, and a second collect adds nothing', async () => {
     const data = path.join(tmp, 'notebook');
     const submitted = await json<{ sweepId: string; jobId: string; tasks: number; workdir: string }>([
-      'sweep', ...SWEEP, '--executor', 'slurm', '--max-parallel', '2', '--workdir', path.join(tmp, 'work'), '--data-dir', data,
+      'sweep', ...SWEEP, '--executor', 'slurm', '--max-parallel', '2', '--workdir', path.join(tmp, 'work dir'), '--data-dir', data,
     ]);
     log(`submitted sweep ${submitted.sweepId} as SLURM job ${submitted.jobId} (${submitted.tasks} tasks)`);
     expect(submitted.tasks).toBe(4);
@@ -132,7 +133,7 @@ describe('sweeps on a real SLURM cluster', () => {
   it('a task killed with scancel is reported failed with its log; --retry-failed completes it', async () => {
     const data = path.join(tmp, 'notebook');
     const submitted = await json<{ sweepId: string; jobId: string }>([
-      'sweep', ...SWEEP, '--executor', 'slurm', '--max-parallel', '2', '--workdir', path.join(tmp, 'work'), '--data-dir', data,
+      'sweep', ...SWEEP, '--executor', 'slurm', '--max-parallel', '2', '--workdir', path.join(tmp, 'work dir'), '--data-dir', data,
     ]);
     log(`submitted sweep ${submitted.sweepId} as SLURM job ${submitted.jobId}`);
     const victim = `${submitted.jobId}_0`;

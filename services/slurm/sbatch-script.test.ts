@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arraySpec, renderSbatchScript, sbatchArgs, shellQuote, workdirProblem } from './sbatch-script';
 
@@ -36,6 +40,30 @@ describe('sbatch script', () => {
     expect(shellQuote('plain/path-1.2')).toBe('plain/path-1.2');
     expect(shellQuote('a b')).toBe("'a b'");
     expect(shellQuote('$HOME')).toBe("'$HOME'");
+  });
+
+  it('runs under bash as an array task: quoted paths arrive whole, the result moves into place with the exit status', () => {
+    const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "phenobook sbatch it's-"));
+    try {
+      fs.mkdirSync(path.join(workdir, 'tasks', '1'), { recursive: true });
+      // `node` is a stand-in that prints its arguments one per line, then fails.
+      const fake = path.join(workdir, 'fake node');
+      fs.writeFileSync(fake, '#!/bin/sh\nfor a in "$@"; do echo "$a"; done\nexit 3\n', { mode: 0o755 });
+      const file = path.join(workdir, 'sweep.sbatch');
+      fs.writeFileSync(file, renderSbatchScript({ ...base, workdir, node: fake, cli: '/opt/pheno book/bin/phenobook.js' }));
+      expect(spawnSync('bash', ['-n', file]).status).toBe(0);
+      const run = spawnSync('bash', [file], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '1' }, encoding: 'utf8' });
+      expect(run.status).toBe(3);
+      const task = path.join(workdir, 'tasks', '1');
+      expect(fs.readFileSync(path.join(task, 'result.json'), 'utf8').split('\n')).toEqual([
+        '/opt/pheno book/bin/phenobook.js', 'run', '--spec', `${task}/spec.json`, '--data-dir', `${task}/data`, '--json', '',
+      ]);
+      const outside = spawnSync('bash', [file], { env: { ...process.env, SLURM_ARRAY_TASK_ID: '' }, encoding: 'utf8' });
+      expect(outside.status).not.toBe(0);
+      expect(outside.stderr).toMatch(/runs as a job array/);
+    } finally {
+      fs.rmSync(workdir, { recursive: true, force: true });
+    }
   });
 
   it('refuses work directories sbatch cannot take', () => {

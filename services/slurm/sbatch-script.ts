@@ -72,6 +72,7 @@ ${directives.map((d) => `#SBATCH ${d}`).join('\n')}
 set -euo pipefail
 
 WORKDIR=${shellQuote(s.workdir)}
+: "\${SLURM_ARRAY_TASK_ID:?this script runs as a job array: sbatch --array=... (see the line above)}"
 TASK="$WORKDIR/tasks/$SLURM_ARRAY_TASK_ID"
 # The app was built when the sweep was submitted; tasks must not rebuild it at the same time.
 export PHENOBOOK_SKIP_BUILD=1
