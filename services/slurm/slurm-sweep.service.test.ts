@@ -221,6 +221,17 @@ describe('SLURM sweeps', () => {
     expect(r.sweep.status).toBe('running');
   });
 
+  it('status imports nothing: finished tasks wait for a collect (partial), then the sweep is done', async () => {
+    const { ctx, fake, submitted } = await setup();
+    for (const i of [0, 1, 2, 3]) await runTask(submitted.workdir, i);
+    fake.state.squeue = '';
+    const seen = await ctx.slurm.status(submitted.sweepId);
+    expect(seen.imported).toEqual([]);
+    expect(seen.sweep).toMatchObject({ status: 'partial', progress: { byStatus: { done: 0, running: 4 } } });
+    expect(ctx.sweeps.get(submitted.sweepId).runs).toEqual([]);
+    expect((await ctx.slurm.collect(submitted.sweepId)).sweep.status).toBe('done');
+  });
+
   it('two collects at once import each task once', async () => {
     const { ctx, fake, submitted } = await setup();
     await runTask(submitted.workdir, 0);
