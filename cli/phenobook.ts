@@ -14,7 +14,6 @@ import { DataArgsError, writeMnist1d } from './data-command';
 import { progressPrinter, sweepProgressPrinter } from './progress';
 import type { Sweep, SweepDetail } from '../contract/sweeps';
 import { runReport } from './run-report';
-
 import { EXIT, intFlag, parse, TRAINER_PATH, UsageError, unwrap, withContext } from './args';
 import { readSpecFlag, SLURM_FLAGS, slurmOptions, slurmSweepCommand, sweepStatusCommand } from './slurm-commands';
 
@@ -52,11 +51,6 @@ Commands:
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
 With --json, stdout carries exactly one JSON document.`;
 
-
-
-
-
-
 /** `--set key=value`: numbers and booleans are typed, anything else stays text for the schema to judge. */
 export function parseSets(sets: string[]): Record<string, unknown> {
   const config: Record<string, unknown> = {};
@@ -69,7 +63,6 @@ export function parseSets(sets: string[]): Record<string, unknown> {
   }
   return config;
 }
-
 
 function printProjects(projects: Project[]): void {
   if (projects.length === 0) {

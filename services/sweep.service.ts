@@ -94,7 +94,7 @@ export class SweepService {
       this.d.sweeps.insert({
         id,
         projectId: input.projectId,
-        experiment: experiment,
+        experiment,
         preset: input.preset ?? null,
         config,
         grid,
@@ -105,7 +105,7 @@ export class SweepService {
         specs.map((s) => ({
           projectId: input.projectId,
           groupId: id,
-          experiment: experiment,
+          experiment,
           preset: input.preset ?? null,
           config: s.config,
           sweepId: id,
