@@ -5,7 +5,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 try {
-  ensureBuilt();
+  // SLURM array tasks set this: the app was built at submit time, and many tasks starting at
+  // once must not each rebuild it (or see a half-written out/) after a source file changed.
+  if (process.env.PHENOBOOK_SKIP_BUILD !== '1') ensureBuilt();
 } catch (err) {
   console.error(`phenobook: ${err.message}`);
   process.exit(1);

@@ -1,15 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PHENOMENA, PHENOMENON_LABELS, type Project } from '../contract/projects';
-import type { Result } from '../contract/result';
 import { BACKEND_NAMES, type RunDetail, type RunSummary } from '../contract/runs';
 import { DatabaseTooNewError } from '../db/errors';
-import { resolveDataDir } from '../host/data-dir';
 import { dispatch } from '../host/handlers';
-import { createAppContext, type AppContext } from '../services/app-context';
 import { ServiceError } from '../services/errors';
 import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
@@ -19,11 +14,10 @@ import { DataArgsError, writeMnist1d } from './data-command';
 import { progressPrinter, sweepProgressPrinter } from './progress';
 import type { Sweep, SweepDetail } from '../contract/sweeps';
 import { runReport } from './run-report';
+import { EXIT, intFlag, parse, TRAINER_PATH, UsageError, unwrap, withContext } from './args';
+import { readSpecFlag, SLURM_FLAGS, slurmOptions, slurmSweepCommand, sweepStatusCommand } from './slurm-commands';
 
-/** Exit codes of the headless interface (../shared/CLI.md). */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-class UsageError extends Error {}
+export { EXIT };
 
 const USAGE = `Usage: phenobook <command> [options]
 
@@ -33,8 +27,17 @@ Commands:
   projects list [--archived | --all] [--search TEXT] [--json]
   run EXPERIMENT [--preset NAME] [--set key=value ...] [--seeds N | --seed S]
                  [--project ID] [--parallel N] [--backend ${BACKEND_NAMES.join('|')}] [--json]
+  run --spec FILE [--json]    one SLURM array task's run, from its task spec
   sweep EXPERIMENT [--preset NAME] [--grid key=v1,v2,... ...] [--set key=value ...]
                    [--seeds N] [--project ID] [--parallel N] [--json]
+                   [--executor local|slurm] [--partition P] [--time HH:MM:SS]
+                   [--cpus-per-task N] [--gpus-per-task N] [--max-parallel N]
+                   [--workdir DIR] [--dry-run]
+                              --executor slurm: one sbatch --array job, a task per point × seed
+  sweep status SWEEP_ID [--json]
+                              a SLURM sweep's tasks as squeue/sacct and their outputs say
+  sweep collect SWEEP_ID [--retry-failed] [--max-parallel N] [--json]
+                              import finished tasks' runs (exactly once); resubmit failed ones
   runs list [--project ID] [--json]
   runs export RUN_ID --csv
   experiments [--json]        the built-in experiments, their knobs and presets
@@ -48,47 +51,6 @@ Commands:
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
 With --json, stdout carries exactly one JSON document.`;
 
-const common = {
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-function parse<O extends ParseArgsConfig['options']>(args: string[], options: O) {
-  try {
-    return parseArgs({ args, options: { ...common, ...options }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
-const TRAINER_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'trainer.js');
-
-function unwrap<T>(result: Result<unknown>): T {
-  if (result.ok) return result.value as T;
-  if (result.error.code === 'invalid_input') throw new UsageError(result.error.message);
-  throw new Error(result.error.message);
-}
-
-async function withContext<T>(
-  dataDir: string | undefined,
-  fn: (ctx: AppContext) => T | Promise<T>,
-  extra: { train?: boolean; parallel?: number } = {},
-): Promise<T> {
-  const ctx = createAppContext({
-    dataDir: resolveDataDir(dataDir),
-    mode: 'browser',
-    spawnTrainer: extra.train ? forkTrainer(TRAINER_PATH) : undefined,
-    parallelOverride: extra.parallel,
-    recover: false,
-  });
-  try {
-    return await fn(ctx);
-  } finally {
-    ctx.close();
-  }
-}
-
 /** `--set key=value`: numbers and booleans are typed, anything else stays text for the schema to judge. */
 export function parseSets(sets: string[]): Record<string, unknown> {
   const config: Record<string, unknown> = {};
@@ -100,13 +62,6 @@ export function parseSets(sets: string[]): Record<string, unknown> {
     config[key] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
   return config;
-}
-
-function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
-  return n;
 }
 
 function printProjects(projects: Project[]): void {
@@ -170,8 +125,11 @@ async function runCommand(args: string[]): Promise<number> {
     project: { type: 'string' },
     parallel: { type: 'string' },
     backend: { type: 'string' },
+    spec: { type: 'string' },
   });
-  const experiment = positionals[0];
+  // A SLURM array task: everything it runs comes from its spec file, nothing from flags.
+  const spec = values.spec === undefined ? undefined : readSpecFlag(values.spec, positionals, values);
+  const experiment = spec?.experiment ?? positionals[0];
   if (!experiment) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
   if (values.seeds !== undefined && values.seed !== undefined) throw new UsageError('Use --seeds N or --seed S, not both');
@@ -183,9 +141,10 @@ async function runCommand(args: string[]): Promise<number> {
     }
     process.env.PHENOBOOK_BACKEND = values.backend;
   }
-  const config = parseSets(values.set);
+  const config = spec ? spec.config : parseSets(values.set);
   if (seed !== undefined) config.seed = seed;
   const parallel = intFlag('parallel', values.parallel, 1, 64) ?? Math.min(seeds, os.availableParallelism());
+  const preset = spec ? (spec.preset ?? undefined) : values.preset;
 
   return withContext(
     values['data-dir'],
@@ -194,7 +153,7 @@ async function runCommand(args: string[]): Promise<number> {
         await dispatch(ctx, 'runs:start', {
           projectId: values.project ?? null,
           experiment,
-          preset: values.preset,
+          preset,
           config,
           seeds,
         }),
@@ -220,7 +179,8 @@ async function runCommand(args: string[]): Promise<number> {
       const resolved = ctx.runs.get(started[0]!.id).config;
       if (values.json) {
         const { seed: _seed, ...shared } = resolved;
-        console.log(JSON.stringify({ experiment, config: shared, runs: reports }));
+        const task = spec ? { task: { sweepId: spec.sweepId, index: spec.index } } : {};
+        console.log(JSON.stringify({ ...task, experiment, config: shared, runs: reports }));
       } else {
         for (const r of reports) {
           const f = r.final;
@@ -253,6 +213,7 @@ export function parseGrid(items: string[]): { key: string; values: unknown[] }[]
 }
 
 async function sweepCommand(args: string[]): Promise<number> {
+  if (args[0] === 'status' || args[0] === 'collect') return sweepStatusCommand(args[0], args.slice(1));
   const { values, positionals } = parse(args, {
     preset: { type: 'string' },
     grid: { type: 'string', multiple: true, default: [] },
@@ -260,12 +221,19 @@ async function sweepCommand(args: string[]): Promise<number> {
     seeds: { type: 'string' },
     project: { type: 'string' },
     parallel: { type: 'string' },
+    ...SLURM_FLAGS,
   });
   const experiment = positionals[0];
   if (!experiment) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
   const seeds = intFlag('seeds', values.seeds, 1, 20) ?? 1;
   const grid = parseGrid(values.grid);
+  const slurm = slurmOptions(values);
+  if (slurm) {
+    if (values.parallel !== undefined) throw new UsageError('--parallel is for local sweeps; on SLURM use --max-parallel');
+    const start = { projectId: values.project ?? null, experiment, preset: values.preset, config: parseSets(values.set), grid, seeds };
+    return slurmSweepCommand(values['data-dir'], values.json, start, slurm, { workdir: values.workdir, dryRun: values['dry-run'] });
+  }
   const parallel = intFlag('parallel', values.parallel, 1, 64) ?? os.availableParallelism();
   const started = performance.now();
   return withContext(

@@ -54,6 +54,7 @@ export const OP_NAMES = [
   'sweeps:list',
   'sweeps:get',
   'sweeps:cancel',
+  'sweeps:collect',
   'sweeps:delete',
   'settings:get',
   'settings:update',

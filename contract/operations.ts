@@ -34,7 +34,7 @@ import {
   HypothesisConfounderLinkSchema,
   type ConfounderTest,
 } from './confounders';
-import { SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepDetail } from './sweeps';
+import { SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepCollectResult, type SweepDetail } from './sweeps';
 import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
   ProjectArchiveSchema,
@@ -127,6 +127,7 @@ export const operations = {
   'sweeps:list': op<Sweep[]>()(SweepListSchema.default({ projectId: null })),
   'sweeps:get': op<SweepDetail>()(SweepRefSchema),
   'sweeps:cancel': op<Sweep>()(SweepRefSchema),
+  'sweeps:collect': op<SweepCollectResult>()(SweepRefSchema),
   'sweeps:delete': op<{ id: string }>()(SweepRefSchema),
   'settings:get': op<Settings>()(NoInput),
   'settings:update': op<Settings>()(SettingsPatchSchema),

@@ -47,7 +47,51 @@ export type SweepStart = z.input<typeof SweepStartSchema>;
 export const SweepRefSchema = z.strictObject({ id: SweepIdSchema });
 export const SweepListSchema = z.strictObject({ projectId: ProjectIdSchema.nullable().default(null) });
 
-export type SweepStatus = 'running' | 'done' | 'cancelled';
+/**
+ * Local sweeps are running, done or cancelled. A SLURM sweep is submitted (nothing seen started),
+ * running, partial (nothing queued or running, some finished tasks not collected yet), done (all
+ * collected) or failed (nothing left to wait for, some tasks failed).
+ */
+export type SweepStatus = 'running' | 'done' | 'cancelled' | 'submitted' | 'partial' | 'failed';
+
+export type SweepExecutor = 'local' | 'slurm';
+
+/** A SLURM array task as last seen by status or collect. */
+export type SlurmTaskState = 'pending' | 'running' | 'finished' | 'collected' | 'failed';
+export const SLURM_TASK_STATES = ['pending', 'running', 'finished', 'collected', 'failed'] as const satisfies readonly SlurmTaskState[];
+
+export interface SlurmTaskInfo {
+  index: number;
+  point: Record<string, unknown>;
+  seed: number;
+  /** The array job the task last ran under (a retried task gets the new job's id). */
+  jobId: string | null;
+  state: SlurmTaskState;
+  /** Why it failed (with the tail of its log), or what is known while it waits. */
+  detail: string | null;
+  attempts: number;
+  /** The notebook run it was collected as. */
+  runId: string | null;
+}
+
+export interface SlurmSweepInfo {
+  /** Every array job submitted for this sweep, first submission first. */
+  jobIds: string[];
+  workdir: string;
+  partition: string | null;
+  counts: Record<SlurmTaskState, number>;
+  tasks: SlurmTaskInfo[];
+}
+
+/** What one collect did (`sweeps:collect`, `phenobook sweep collect`). */
+export interface SweepCollectResult {
+  sweep: Sweep;
+  /** Task indices whose runs were imported by this collect (none on a repeat). */
+  imported: number[];
+  failed: { index: number; detail: string | null }[];
+  /** Which source of task states answered: squeue/sacct, or the task outputs alone. */
+  scheduler: 'squeue' | 'sacct' | 'squeue+sacct' | 'outputs';
+}
 
 export interface Sweep {
   id: string;
@@ -59,6 +103,9 @@ export interface Sweep {
   grid: GridAxis[];
   seeds: number;
   status: SweepStatus;
+  executor: SweepExecutor;
+  /** Set for a sweep submitted to SLURM. */
+  slurm: SlurmSweepInfo | null;
   createdAt: string;
   cancelledAt: string | null;
   progress: {

@@ -56,6 +56,17 @@ describe('migrations', () => {
     closeDatabase(db);
   });
 
+  it('keeps sweeps made before SLURM sweeps existed as local ones', () => {
+    const file = path.join(dir, 'v70.sqlite');
+    const raw = new Database(file);
+    migrate(raw, MIGRATIONS.filter((m) => m.version <= 70));
+    raw.prepare("INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at) VALUES ('s1', NULL, 'x', NULL, '{}', '[]', 1, 'x')").run();
+    raw.close();
+    const { db } = openDatabase(file);
+    expect(db.prepare('SELECT executor, slurm FROM sweeps').all()).toEqual([{ executor: 'local', slurm: null }]);
+    closeDatabase(db);
+  });
+
   it('turns on WAL, foreign keys and a busy timeout', () => {
     const { db } = openDatabase(path.join(dir, 'a.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -1,4 +1,4 @@
--- user_version = 70
+-- user_version = 80
 CREATE TRIGGER evidence_drop_confounder AFTER DELETE ON confounder_tests BEGIN
   DELETE FROM evidence WHERE kind = 'confounder' AND target_id = OLD.id;
 END;
@@ -267,6 +267,22 @@ CREATE TABLE settings (
   value TEXT NOT NULL CHECK (json_valid(value))
 ) STRICT;
 
+CREATE TABLE slurm_tasks (
+  sweep_id      TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  task_index    INTEGER NOT NULL CHECK (task_index >= 0),
+  point         TEXT NOT NULL CHECK (json_valid(point)),
+  seed          INTEGER NOT NULL,
+  job_id        TEXT,
+  state         TEXT NOT NULL CHECK (state IN ('pending', 'running', 'finished', 'collected', 'failed')),
+  detail        TEXT,
+  attempts      INTEGER NOT NULL DEFAULT 1,
+  run_id        TEXT REFERENCES runs(id) ON DELETE SET NULL,
+  source_run_id TEXT,
+  collected_at  TEXT,
+  updated_at    TEXT NOT NULL,
+  PRIMARY KEY (sweep_id, task_index)
+) STRICT;
+
 CREATE TABLE sweeps (
   id           TEXT PRIMARY KEY,
   project_id   TEXT REFERENCES projects(id) ON DELETE CASCADE,
@@ -277,7 +293,7 @@ CREATE TABLE sweeps (
   seeds        INTEGER NOT NULL CHECK (seeds >= 1),
   created_at   TEXT NOT NULL,
   cancelled_at TEXT
-) STRICT;
+, executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm')), slurm TEXT CHECK (slurm IS NULL OR json_valid(slurm))) STRICT;
 
 CREATE INDEX checklist_revisions_by_answer ON checklist_revisions(project_id, question_key, id);
 

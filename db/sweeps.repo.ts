@@ -11,6 +11,8 @@ interface SweepRow {
   seeds: number;
   created_at: string;
   cancelled_at: string | null;
+  executor: 'local' | 'slurm';
+  slurm: string | null;
 }
 
 export interface StoredSweep {
@@ -23,6 +25,9 @@ export interface StoredSweep {
   seeds: number;
   createdAt: string;
   cancelledAt: string | null;
+  executor: 'local' | 'slurm';
+  /** A SLURM sweep's work directory, options and job ids, as stored (the service validates it). */
+  slurm: unknown;
 }
 
 const toSweep = (r: SweepRow): StoredSweep => ({
@@ -35,6 +40,8 @@ const toSweep = (r: SweepRow): StoredSweep => ({
   seeds: r.seeds,
   createdAt: r.created_at,
   cancelledAt: r.cancelled_at,
+  executor: r.executor,
+  slurm: r.slurm === null ? null : (JSON.parse(r.slurm) as unknown),
 });
 
 export class SweepsRepo {
@@ -43,20 +50,32 @@ export class SweepsRepo {
   constructor(db: Database.Database) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at)
-         VALUES (@id, @projectId, @experiment, @preset, @config, @grid, @seeds, @createdAt)`,
+        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, executor, slurm)
+         VALUES (@id, @projectId, @experiment, @preset, @config, @grid, @seeds, @createdAt, @executor, @slurm)`,
       ),
       byId: db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?'),
       byProject: db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE project_id = ? ORDER BY created_at DESC'),
       all: db.prepare<[], SweepRow>('SELECT * FROM sweeps ORDER BY created_at DESC'),
-      open: db.prepare<[], SweepRow>('SELECT * FROM sweeps WHERE cancelled_at IS NULL ORDER BY created_at'),
+      // Only local sweeps have runs this host trains; a SLURM sweep's runs arrive by collect.
+      open: db.prepare<[], SweepRow>("SELECT * FROM sweeps WHERE cancelled_at IS NULL AND executor = 'local' ORDER BY created_at"),
+      setSlurm: db.prepare('UPDATE sweeps SET slurm = ? WHERE id = ?'),
       cancel: db.prepare('UPDATE sweeps SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL'),
       delete: db.prepare('DELETE FROM sweeps WHERE id = ?'),
     };
   }
 
-  insert(s: Omit<StoredSweep, 'cancelledAt'>): void {
-    this.stmts.insert.run({ ...s, config: JSON.stringify(s.config), grid: JSON.stringify(s.grid) });
+  insert(s: Omit<StoredSweep, 'cancelledAt' | 'executor' | 'slurm'> & { executor?: 'local' | 'slurm'; slurm?: unknown }): void {
+    this.stmts.insert.run({
+      ...s,
+      config: JSON.stringify(s.config),
+      grid: JSON.stringify(s.grid),
+      executor: s.executor ?? 'local',
+      slurm: s.slurm === undefined || s.slurm === null ? null : JSON.stringify(s.slurm),
+    });
+  }
+
+  setSlurm(id: string, slurm: unknown): void {
+    this.stmts.setSlurm.run(JSON.stringify(slurm), id);
   }
 
   get(id: string): StoredSweep | undefined {
@@ -68,7 +87,7 @@ export class SweepsRepo {
     return (projectId ? this.stmts.byProject.all(projectId) : this.stmts.all.all()).map(toSweep);
   }
 
-  /** Sweeps not cancelled: the ones a restarted host resumes. */
+  /** Local sweeps not cancelled: the ones a restarted host resumes. */
   open(): StoredSweep[] {
     return this.stmts.open.all().map(toSweep);
   }

@@ -64,6 +64,7 @@ const handlers: Handlers = {
   'sweeps:list': (ctx, { projectId }) => ctx.sweeps.list(projectId),
   'sweeps:get': (ctx, { id }) => ctx.sweeps.get(id),
   'sweeps:cancel': (ctx, { id }) => ctx.sweeps.cancel(id),
+  'sweeps:collect': (ctx, { id }) => ctx.slurm.collect(id),
   'sweeps:delete': (ctx, { id }) => ctx.sweeps.delete(id),
   'settings:get': (ctx) => ({ parallelRuns: ctx.runs.parallel }),
   'settings:update': (ctx, patch) => {

@@ -13,6 +13,7 @@ import { HypothesesRepo } from '../db/hypotheses.repo';
 import { NotesRepo } from '../db/notes.repo';
 import { SearchRepo } from '../db/search.repo';
 import { SweepsRepo } from '../db/sweeps.repo';
+import { SlurmRepo } from '../db/slurm.repo';
 import { ProjectsRepo } from '../db/projects.repo';
 import { RunsRepo } from '../db/runs.repo';
 import { SettingsRepo } from '../db/settings.repo';
@@ -32,6 +33,8 @@ import { ProjectsService, systemClock, type Clock } from './projects.service';
 import { RunService } from './run.service';
 import { configDescriber, summaryLabel } from './run-label';
 import { SweepService } from './sweep.service';
+import { SlurmSweepService } from './slurm/slurm-sweep.service';
+import { commandScheduler, type Scheduler } from './slurm/scheduler';
 import { APP_VERSION } from './version';
 
 /** Everything a host needs: the open database, the services over it, and the event bus. */
@@ -46,6 +49,8 @@ export interface AppContext {
   notebook: NotebookService;
   runs: RunService;
   sweeps: SweepService;
+  /** Sweeps as SLURM job arrays: submit, status, collect, retry. */
+  slurm: SlurmSweepService;
   figures: FiguresService;
   confounders: ConfounderService;
   bundles: BundleService;
@@ -65,6 +70,8 @@ export interface ContextOptions extends OpenOptions {
   defaultParallel?: number;
   /** Trainer processes at once for this context only, whatever the stored setting says. */
   parallelOverride?: number;
+  /** How SLURM is reached (sbatch, squeue, sacct); tests pass a fake. */
+  scheduler?: Scheduler;
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
   recover?: boolean;
 }
@@ -112,7 +119,9 @@ export function createAppContext(options: ContextOptions): AppContext {
     parallelOverride: options.parallelOverride,
   });
   const sweepsRepo = new SweepsRepo(opened.db);
-  const sweeps = new SweepService({ sweeps: sweepsRepo, runsRepo, runs, projects: projectsRepo, events, clock });
+  const slurmRepo = new SlurmRepo(opened.db);
+  const sweeps = new SweepService({ sweeps: sweepsRepo, runsRepo, runs, projects: projectsRepo, events, clock, slurm: slurmRepo });
+  const slurm = new SlurmSweepService({ sweeps, sweepsRepo, slurm: slurmRepo, clock, scheduler: options.scheduler ?? commandScheduler() });
   const confounders = new ConfounderService({
     repo: confoundersRepo,
     runsRepo,
@@ -150,6 +159,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     notebook,
     runs,
     sweeps,
+    slurm,
     figures,
     confounders,
     bundles: new BundleService({ repo: new BundleRepo(opened.db), events, clock, appVersion: APP_VERSION, schemaVersion: opened.schemaVersion }),

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { RunStatus } from '../contract/runs';
-import type { Sweep, SweepDetail, SweepResults, SweepStartSchema } from '../contract/sweeps';
+import {
+  SLURM_TASK_STATES,
+  type GridAxis,
+  type SlurmSweepInfo,
+  type SlurmTaskState,
+  type Sweep,
+  type SweepDetail,
+  type SweepResults,
+  type SweepStartSchema,
+  type SweepStatus,
+} from '../contract/sweeps';
+import type { SlurmRepo } from '../db/slurm.repo';
+import { SlurmSweepRecordSchema } from './slurm/task-files';
 import { sweepMeasures } from '../common/phenomenon-measures';
 import { cartesian, sweepResults, type RunOutcome } from '../common/sweep-results';
 import type { ProjectsRepo } from '../db/projects.repo';
@@ -19,6 +31,16 @@ export interface SweepDeps {
   projects: ProjectsRepo;
   events: EventBus;
   clock: Clock;
+  slurm: SlurmRepo;
+}
+
+/** A sweep's runs before anything is stored. */
+export interface SweepPlan {
+  experiment: string;
+  preset: string | null;
+  config: Record<string, unknown>;
+  grid: GridAxis[];
+  specs: { config: Record<string, unknown>; point: Record<string, unknown>; seed: number }[];
 }
 
 /** Per-round metrics some experiments record (lottery-ticket); results expand them into points. */
@@ -28,7 +50,11 @@ const ROUND_METRICS = ['round', 'weightsLeft', 'ticketTestAcc', 'ticketTrainAcc'
 export class SweepService {
   constructor(private readonly d: SweepDeps) {}
 
-  start(input: z.output<typeof SweepStartSchema>): Sweep {
+  /**
+   * Checks a sweep and lists its runs (grid point × seed, configs fully resolved) without storing
+   * anything: what a local sweep queues and what a SLURM sweep writes as task specs.
+   */
+  plan(input: z.output<typeof SweepStartSchema>): SweepPlan {
     if (input.projectId && !this.d.projects.get(input.projectId)) {
       throw new ServiceError('invalid_input', `No project with id ${input.projectId}`, [{ path: 'projectId', message: 'no project with this id' }]);
     }
@@ -55,15 +81,20 @@ export class SweepService {
           }
           throw err;
         }
-        return { config: resolved.config, point };
+        return { config: resolved.config, point, seed: baseSeed + s };
       }),
     );
+    return { experiment: def.key, preset: input.preset ?? null, config, grid, specs };
+  }
+
+  start(input: z.output<typeof SweepStartSchema>): Sweep {
+    const { config, grid, specs, experiment } = this.plan(input);
     const id = randomUUID();
     this.d.runsRepo.transaction(() => {
       this.d.sweeps.insert({
         id,
         projectId: input.projectId,
-        experiment: def.key,
+        experiment,
         preset: input.preset ?? null,
         config,
         grid,
@@ -74,7 +105,7 @@ export class SweepService {
         specs.map((s) => ({
           projectId: input.projectId,
           groupId: id,
-          experiment: def.key,
+          experiment,
           preset: input.preset ?? null,
           config: s.config,
           sweepId: id,
@@ -103,6 +134,11 @@ export class SweepService {
     };
   }
 
+  /** A sweep without its runs and results. */
+  summaryOf(id: string): Sweep {
+    return this.summary(this.stored(id));
+  }
+
   resultsOf(id: string): SweepResults {
     const sweep = this.stored(id);
     return this.results(sweep, this.d.runsRepo.bySweep(id));
@@ -110,6 +146,10 @@ export class SweepService {
 
   cancel(id: string): Sweep {
     const sweep = this.stored(id);
+    if (sweep.executor === 'slurm') {
+      const jobs = this.slurmInfo(sweep)?.jobIds.join(' ') ?? '';
+      throw new ServiceError('conflict', `This sweep runs on SLURM: cancel its jobs there (scancel ${jobs}), then collect`);
+    }
     this.d.sweeps.cancel(id, this.d.clock());
     for (const row of this.d.runsRepo.bySweep(id)) {
       if (this.d.runs.isActive(row.id)) this.d.runs.cancel(row.id);
@@ -159,6 +199,8 @@ export class SweepService {
     const stepsDone = rows.reduce((n, r) => n + r.steps_done, 0);
     const stepsTotal = rows.reduce((n, r) => n + r.steps_total, 0);
     const active = (byStatus.queued ?? 0) + (byStatus.running ?? 0);
+    const slurm = this.slurmInfo(s);
+    const slurmState = slurm && this.slurmProgress(s, slurm, rows);
     return {
       id: s.id,
       projectId: s.projectId,
@@ -167,10 +209,12 @@ export class SweepService {
       config: s.config,
       grid: s.grid,
       seeds: s.seeds,
-      status: s.cancelledAt ? 'cancelled' : active > 0 ? 'running' : 'done',
+      status: slurmState?.status ?? (s.cancelledAt ? 'cancelled' : active > 0 ? 'running' : 'done'),
+      executor: s.executor,
+      slurm,
       createdAt: s.createdAt,
       cancelledAt: s.cancelledAt,
-      progress: { runs: rows.length, byStatus, stepsDone, stepsTotal, etaSeconds: active > 0 ? this.eta(rows) : null },
+      progress: slurmState?.progress ?? { runs: rows.length, byStatus, stepsDone, stepsTotal, etaSeconds: active > 0 ? this.eta(rows) : null },
     };
   }
 
@@ -214,6 +258,59 @@ export class SweepService {
       return outcome;
     });
     return sweepResults(sweep, outcomes);
+  }
+
+  /** Tells every view that a sweep changed (a SLURM collect imported runs, a task was resubmitted). */
+  notifyChanged(id: string): void {
+    const sweep = this.stored(id);
+    this.changed(id, sweep.projectId);
+    this.d.events.emit({ type: 'runs:changed', ids: [], projectId: sweep.projectId });
+  }
+
+  private slurmInfo(s: StoredSweep): SlurmSweepInfo | null {
+    if (s.executor !== 'slurm') return null;
+    const record = SlurmSweepRecordSchema.safeParse(s.slurm);
+    const tasks = this.d.slurm.tasks(s.id);
+    const counts = Object.fromEntries(SLURM_TASK_STATES.map((k) => [k, 0])) as Record<SlurmTaskState, number>;
+    for (const t of tasks) counts[t.state]++;
+    return {
+      jobIds: record.success ? record.data.jobIds : [],
+      workdir: record.success ? record.data.workdir : '',
+      partition: record.success ? record.data.options.partition : null,
+      counts,
+      tasks: tasks.map((t) => ({ index: t.index, point: t.point, seed: t.seed, jobId: t.jobId, state: t.state, detail: t.detail, attempts: t.attempts, runId: t.runId })),
+    };
+  }
+
+  /** A SLURM sweep's status and progress, from its tasks as last seen (runs exist only once collected). */
+  private slurmProgress(s: StoredSweep, info: SlurmSweepInfo, rows: RunRow[]): { status: SweepStatus; progress: Sweep['progress'] } {
+    const c = info.counts;
+    const total = info.tasks.length;
+    const active = c.pending + c.running;
+    const status: SweepStatus = s.cancelledAt
+      ? 'cancelled'
+      : c.collected === total
+        ? 'done'
+        : active > 0
+          ? c.running + c.finished + c.collected + c.failed > 0
+            ? 'running'
+            : 'submitted'
+          : c.failed > 0
+            ? 'failed'
+            : 'partial';
+    const def = this.d.runs.definition(s.experiment);
+    const perTask = def ? def.totalSteps(s.config) : 0;
+    return {
+      status,
+      progress: {
+        runs: total,
+        // A finished task waiting for collect counts as running: it has no run in the notebook yet.
+        byStatus: { done: c.collected, failed: c.failed, running: c.running + c.finished, queued: c.pending },
+        stepsDone: rows.reduce((n, r) => n + r.steps_done, 0),
+        stepsTotal: perTask * total,
+        etaSeconds: null,
+      },
+    };
   }
 
   private changed(id: string, projectId: string | null): void {

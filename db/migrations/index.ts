@@ -5,6 +5,7 @@ import m0040 from './0040-notebook';
 import m0050 from './0050-sweeps';
 import m0060 from './0060-figures';
 import m0070 from './0070-confounders';
+import m0080 from './0080-slurm';
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 50, name: 'sweeps', sql: m0050 },
   { version: 60, name: 'figures', sql: m0060 },
   { version: 70, name: 'confounders', sql: m0070 },
+  { version: 80, name: 'slurm', sql: m0080 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,4 +1,4 @@
-import type { Sweep } from '../../../contract/sweeps';
+import type { Sweep, SweepStatus } from '../../../contract/sweeps';
 import { duration } from './runs-format';
 
 /** "width × 2 seeds" / "width 8, 16 × 2 seeds" */
@@ -16,4 +16,17 @@ export function describeProgress(s: Pick<Sweep, 'progress' | 'status'>): string 
   if (failed) parts.push(`${failed} failed`);
   if (s.status === 'running' && p.etaSeconds !== null) parts.push(`ETA ${duration(p.etaSeconds)}`);
   return parts.join(' · ');
+}
+
+const STATUS_WORDS: Record<SweepStatus, string> = {
+  running: 'Running',
+  done: 'Finished',
+  cancelled: 'Cancelled',
+  submitted: 'Submitted',
+  partial: 'Waiting for collect',
+  failed: 'Finished with failures',
+};
+
+export function describeStatus(status: SweepStatus): string {
+  return STATUS_WORDS[status];
 }

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Result } from '../contract/result';
+import { resolveDataDir } from '../host/data-dir';
+import { createAppContext, type AppContext } from '../services/app-context';
+import { forkTrainer } from '../services/fork-trainer';
+
+/** Shared by the CLI's commands: flag parsing, usage errors (exit 2) and the app context. */
+
+/** Exit codes of the headless interface (../shared/CLI.md). */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Invalid arguments or config: exit 2, with the usage text. */
+export class UsageError extends Error {}
+
+export const common = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends ParseArgsConfig['options']>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...common, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+// This module is bundled into out/main/cli.js (only the CLI imports it), beside trainer.js.
+export const TRAINER_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'trainer.js');
+
+export function unwrap<T>(result: Result<unknown>): T {
+  if (result.ok) return result.value as T;
+  if (result.error.code === 'invalid_input') throw new UsageError(result.error.message);
+  throw new Error(result.error.message);
+}
+
+export async function withContext<T>(
+  dataDir: string | undefined,
+  fn: (ctx: AppContext) => T | Promise<T>,
+  extra: { train?: boolean; parallel?: number } = {},
+): Promise<T> {
+  const ctx = createAppContext({
+    dataDir: resolveDataDir(dataDir),
+    mode: 'browser',
+    spawnTrainer: extra.train ? forkTrainer(TRAINER_PATH) : undefined,
+    parallelOverride: extra.parallel,
+    recover: false,
+  });
+  try {
+    return await fn(ctx);
+  } finally {
+    ctx.close();
+  }
+}
+
+export function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  return n;
+}
