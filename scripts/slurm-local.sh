@@ -20,6 +20,11 @@ install_packages() {
 }
 
 configure() {
+  # Never overwrite a real cluster's configuration: only a file this script wrote may be replaced.
+  if [ -s /etc/slurm/slurm.conf ] && ! grep -q '^# Written by phenobook scripts/slurm-local.sh' /etc/slurm/slurm.conf; then
+    log "/etc/slurm/slurm.conf exists and was not written by this script: refusing to replace it"
+    return 1
+  fi
   mkdir -p /etc/munge /var/log/munge /run/munge /var/lib/munge /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm "$STATE"
   if [ ! -s /etc/munge/munge.key ]; then
     dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
