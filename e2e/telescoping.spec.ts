@@ -13,17 +13,34 @@ async function finished(host: Host, id: string): Promise<void> {
 test('telescoping lens: a probed run charts p_train/p_test and both approximation errors; a grokking run says why it has no probe', async ({ page, host }) => {
   test.setTimeout(180_000);
   const project = await op<{ id: string }>(host, 'projects:create', { title: 'Effective parameters', phenomenon: 'double-descent' });
-  const [probed] = await op<{ id: string }[]>(host, 'runs:start', {
-    projectId: project.id,
-    experiment: 'double-descent',
-    preset: 'telescoping',
-    config: { width: 8, steps: 300, evalEvery: 50 },
-  });
+  // The probed run is started from the form: the preset ticks the probe and picks the binary task.
+  await page.goto(host.url);
+  await page.goto(`${host.origin}/#/projects/${project.id}/runs`);
+  await expect(page.getByRole('heading', { name: 'Effective parameters', level: 1 })).toBeVisible();
+  await page.keyboard.press('r');
+  const dialog = page.getByRole('dialog', { name: 'Start a run' });
+  await dialog.getByLabel('Experiment').selectOption('double-descent');
+  await dialog.getByLabel('Preset').selectOption('telescoping');
+  await dialog.getByLabel('Seeds').fill('1');
+  await expect(dialog.getByLabel('probe', { exact: true })).toBeChecked();
+  await expect(dialog.getByLabel('task', { exact: true })).toHaveValue('binary-0v1');
+  await expect(dialog.getByLabel('loss', { exact: true })).toHaveValue('mse');
+  // A setting outside the probe's scope is refused with the reason, on the field.
+  await dialog.getByLabel('momentum', { exact: true }).fill('0.9');
+  await dialog.getByRole('button', { name: 'Start run', exact: true }).click();
+  await expect(dialog.getByText('momentum 0.9 changes the recursion (not supported yet)')).toBeVisible();
+  await dialog.getByLabel('momentum', { exact: true }).fill('0');
+  await dialog.getByLabel('width', { exact: true }).fill('8');
+  await dialog.getByLabel('steps', { exact: true }).fill('300');
+  await dialog.getByLabel('evalEvery', { exact: true }).fill('50');
+  await dialog.getByRole('button', { name: 'Start run', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  const [probed] = await op<{ id: string }[]>(host, 'runs:list', { projectId: project.id });
+  expect(probed).toBeDefined();
   const [grokking] = await op<{ id: string }[]>(host, 'runs:start', { projectId: project.id, experiment: 'grokking-mlp', config: { steps: 20, evalEvery: 10 } });
   await finished(host, probed!.id);
   await finished(host, grokking!.id);
 
-  await page.goto(host.url);
   await page.goto(`${host.origin}/#/runs/${probed!.id}`);
   for (const key of ['effective', 'approximation']) {
     const chart = page.getByTestId(`chart-${key}`);
