@@ -32,12 +32,14 @@ Commands:
                    [--seeds N] [--project ID] [--parallel N] [--json]
                    [--executor local|slurm] [--partition P] [--time HH:MM:SS]
                    [--cpus-per-task N] [--gpus-per-task N] [--max-parallel N]
-                   [--workdir DIR] [--dry-run]
-                              --executor slurm: one sbatch --array job, a task per point × seed
+                   [--workdir DIR] [--dry-run | --no-submit]
+                              --executor slurm: one sbatch --array job, a task per point × seed;
+                              --no-submit writes and records it, and prints the sbatch to run by hand
   sweep status SWEEP_ID [--json]
                               a SLURM sweep's tasks as squeue/sacct and their outputs say
-  sweep collect SWEEP_ID [--retry-failed] [--max-parallel N] [--json]
-                              import finished tasks' runs (exactly once); resubmit failed ones
+  sweep collect SWEEP_ID [--retry-failed] [--max-parallel N] [--job-id N] [--json]
+                              import finished tasks' runs (exactly once); resubmit failed ones;
+                              --job-id: the job id sbatch printed for a --no-submit sweep
   runs list [--project ID] [--json]
   runs export RUN_ID --csv
   experiments [--json]        the built-in experiments, their knobs and presets
@@ -232,7 +234,7 @@ async function sweepCommand(args: string[]): Promise<number> {
   if (slurm) {
     if (values.parallel !== undefined) throw new UsageError('--parallel is for local sweeps; on SLURM use --max-parallel');
     const start = { projectId: values.project ?? null, experiment, preset: values.preset, config: parseSets(values.set), grid, seeds };
-    return slurmSweepCommand(values['data-dir'], values.json, start, slurm, { workdir: values.workdir, dryRun: values['dry-run'] });
+    return slurmSweepCommand(values['data-dir'], values.json, start, slurm, { workdir: values.workdir, dryRun: values['dry-run'], noSubmit: values['no-submit'] });
   }
   const parallel = intFlag('parallel', values.parallel, 1, 64) ?? os.availableParallelism();
   const started = performance.now();

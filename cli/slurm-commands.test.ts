@@ -96,3 +96,78 @@ describe('phenobook run --spec', () => {
     expect(err.join('\n')).toMatch(/Cannot read task spec/);
   });
 });
+
+describe('phenobook sweep --executor slurm --no-submit', () => {
+  it('without sbatch on PATH writes the work directory, records the sweep with no job id and prints the sbatch to run', async () => {
+    withoutSlurm();
+    expect(await run(...SWEEP, '--no-submit', '--max-parallel', '2')).toBe(0);
+    const text = out.join('\n');
+    const command = /^ {2}(sbatch --parsable --array=0-3%2 (\S+)\/sweep\.sbatch)$/m.exec(text);
+    expect(command, text).not.toBeNull();
+    const workdir = command![2]!;
+    expect(workdir.startsWith(path.join(dir, 'slurm'))).toBe(true);
+    expect(fs.readFileSync(path.join(workdir, 'sweep.sbatch'), 'utf8')).toMatch(/^#!\/bin\/bash/);
+    for (const i of [0, 1, 2, 3]) expect(fs.existsSync(path.join(workdir, 'tasks', String(i), 'spec.json'))).toBe(true);
+    const sweepId = path.basename(workdir);
+    expect(text).toContain(`phenobook sweep collect ${sweepId} --job-id N`);
+
+    out = [];
+    expect(await run('sweep', 'status', sweepId, '--json')).toBe(0);
+    const status = JSON.parse(out[0]!) as { scheduler: string; sweep: { status: string; slurm: { jobIds: string[]; awaitingSubmission: boolean; handCommand: string; counts: Record<string, number> } } };
+    expect(status.scheduler).toBe('outputs');
+    expect(status.sweep.status).toBe('submitted');
+    expect(status.sweep.slurm).toMatchObject({ jobIds: [], awaitingSubmission: true, handCommand: command![1], counts: { pending: 4, failed: 0 } });
+
+    out = [];
+    expect(await run('sweep', 'status', sweepId)).toBe(0);
+    expect(out.join('\n')).toContain('awaiting submission by hand');
+    expect(out.join('\n')).toContain(`Submit it on the cluster with: ${command![1]}`);
+
+    // The job id sbatch printed: digits only, recorded once.
+    expect(await run('sweep', 'collect', sweepId, '--job-id', '12;x')).toBe(2);
+    expect(err.join('\n')).toMatch(/--job-id must be the job id sbatch printed \(digits only\)/);
+    out = [];
+    expect(await run('sweep', 'collect', sweepId, '--job-id', '4242')).toBe(0);
+    expect(out.join('\n')).toContain('Recorded SLURM job 4242');
+    out = [];
+    expect(await run('sweep', 'collect', sweepId, '--job-id', '4242', '--json')).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({ jobIdRecorded: { jobId: '4242', recorded: false }, sweep: { slurm: { jobIds: ['4242'] } } });
+    expect(await run('sweep', 'collect', sweepId, '--job-id', '4243')).toBe(2);
+    expect(err.join('\n')).toMatch(/already has job 4242 recorded/);
+  });
+
+  it('--json prints the submit document with "jobId": null and awaitingSubmission', async () => {
+    withoutSlurm();
+    expect(await run(...SWEEP, '--no-submit', '--json')).toBe(0);
+    expect(out).toHaveLength(1);
+    const doc = JSON.parse(out[0]!) as { sweepId: string; workdir: string; command: string };
+    expect(doc).toMatchObject({ jobId: null, awaitingSubmission: true, dryRun: false, tasks: 4, executor: 'slurm' });
+    expect(doc.command).toBe(`sbatch --parsable --array=0-3 ${doc.workdir}/sweep.sbatch`);
+    expect(fs.existsSync(path.join(doc.workdir, 'tasks', '3', 'spec.json'))).toBe(true);
+  });
+
+  it('--dry-run with --no-submit is a usage error (exit 2), writing nothing', async () => {
+    withoutSlurm();
+    expect(await run(...SWEEP, '--dry-run', '--no-submit')).toBe(2);
+    expect(err.join('\n')).toMatch(/--dry-run and --no-submit cannot be combined/);
+    expect(fs.existsSync(path.join(dir, 'slurm'))).toBe(false);
+    expect(await run('sweep', 'double-descent', '--no-submit')).toBe(2);
+    expect(err.join('\n')).toMatch(/--no-submit needs --executor slurm/);
+  });
+
+  it('--retry-failed on a hand-submitted sweep without SLURM fails (exit 1) naming the command for the failed tasks', async () => {
+    withoutSlurm();
+    expect(await run(...SWEEP, '--no-submit', '--json')).toBe(0);
+    const { sweepId, workdir } = JSON.parse(out[0]!) as { sweepId: string; workdir: string };
+    // Task 3's result: a run that failed.
+    fs.writeFileSync(
+      path.join(workdir, 'tasks', '3', 'result.json'),
+      JSON.stringify({ task: { sweepId, index: 3 }, experiment: 'double-descent', runs: [{ runId: 'r1', seed: 1, status: 'failed', error: 'out of memory' }] }),
+    );
+    out = [];
+    expect(await run('sweep', 'collect', sweepId, '--retry-failed')).toBe(1);
+    expect(out.join('\n')).toMatch(/task +3 .* failed/);
+    expect(err.join('\n')).toMatch(/submitted by hand: resubmit its failed tasks by hand/);
+    expect(err.join('\n')).toContain(`sbatch --parsable --array=3 ${workdir}/sweep.sbatch`);
+  });
+});

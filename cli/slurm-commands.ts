@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { SweepCollectResult } from '../contract/sweeps';
 import { SweepStartSchema as StartSchema } from '../contract/sweeps';
 import { ServiceError } from '../services/errors';
-import { SLURM_MISSING } from '../services/slurm/slurm-sweep.service';
+import { DRY_RUN_AND_NO_SUBMIT, SLURM_MISSING } from '../services/slurm/slurm-sweep.service';
 import { onPath } from '../services/slurm/scheduler';
 import { readTaskSpec, type SlurmOptions, type TaskSpec } from '../services/slurm/task-files';
 import { describeIssues, issuesOf } from '../services/zod-issues';
@@ -45,6 +45,7 @@ export const SLURM_FLAGS = {
   'max-parallel': { type: 'string' },
   workdir: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'no-submit': { type: 'boolean' },
 } as const;
 
 type SlurmFlagValues = { [K in keyof typeof SLURM_FLAGS]?: (typeof SLURM_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -79,10 +80,11 @@ export async function slurmSweepCommand(
   json: boolean | undefined,
   start: unknown,
   options: SlurmOptions,
-  flags: { workdir?: string; dryRun?: boolean },
+  flags: { workdir?: string; dryRun?: boolean; noSubmit?: boolean },
 ): Promise<number> {
-  // At once, before anything is written: no SLURM here and not a dry run.
-  if (!flags.dryRun && !onPath('sbatch')) {
+  if (flags.dryRun && flags.noSubmit) throw new UsageError(DRY_RUN_AND_NO_SUBMIT);
+  // At once, before anything is written: no SLURM here, and neither a dry run nor a hand submission.
+  if (!flags.dryRun && !flags.noSubmit && !onPath('sbatch')) {
     console.error(`phenobook: ${SLURM_MISSING}`);
     return EXIT.failed;
   }
@@ -93,7 +95,7 @@ export async function slurmSweepCommand(
   return withContext(dataDir, async (ctx) => {
     const workdirRoot = flags.workdir ? path.resolve(flags.workdir) : path.join(ctx.info.dataDir, 'slurm');
     const result = await ctx.slurm
-      .submit({ start: parsed.data, workdirRoot, options, node: process.execPath, cli, dryRun: flags.dryRun })
+      .submit({ start: parsed.data, workdirRoot, options, node: process.execPath, cli, dryRun: flags.dryRun, noSubmit: flags.noSubmit })
       .catch(rethrow);
     if (json) {
       console.log(JSON.stringify({ ...result, executor: 'slurm' }));
@@ -102,6 +104,13 @@ export async function slurmSweepCommand(
       console.log(`# Dry run: nothing written or submitted. A real submit writes ${result.tasks} task specs under`);
       console.log(`# ${result.workdir}/tasks/ and this script to ${result.workdir}/sweep.sbatch, then runs:`);
       console.log(result.command);
+    } else if (result.awaitingSubmission) {
+      console.log(`Wrote sweep ${result.sweepId} for submission by hand: ${result.tasks} task specs under ${result.workdir}/tasks/`);
+      console.log(`and the array job script ${result.workdir}/sweep.sbatch. Recorded in the notebook as submitted, with no job id yet.`);
+      console.log('On the cluster (the work directory must be on storage its nodes share), submit it with:');
+      console.log(`  ${result.command}`);
+      console.log(`Then \`phenobook sweep collect ${result.sweepId}\` imports finished runs (states come from the task outputs);`);
+      console.log(`\`phenobook sweep collect ${result.sweepId} --job-id N\` records the job id sbatch printed, so status can ask squeue/sacct.`);
     } else {
       console.log(`Submitted sweep ${result.sweepId} as SLURM job ${result.jobId}: ${result.tasks} tasks`);
       console.log(`Work directory: ${result.workdir}`);
@@ -116,10 +125,11 @@ function printTasks(r: SweepCollectResult): void {
   const info = s.slurm!;
   const c = info.counts;
   console.log(
-    `Sweep ${s.id} (${s.experiment}) on SLURM, job ${info.jobIds.join(', ')}: ${s.status} · ${c.collected}/${info.tasks.length} collected` +
+    `Sweep ${s.id} (${s.experiment}) on SLURM, ${info.jobIds.length ? `job ${info.jobIds.join(', ')}` : info.awaitingSubmission ? 'awaiting submission by hand' : 'submitted by hand (no job id recorded)'}: ${s.status} · ${c.collected}/${info.tasks.length} collected` +
       `${c.finished ? `, ${c.finished} finished` : ''}${c.running ? `, ${c.running} running` : ''}${c.pending ? `, ${c.pending} pending` : ''}${c.failed ? `, ${c.failed} failed` : ''}` +
       `  [states from ${r.scheduler}]`,
   );
+  if (info.awaitingSubmission && info.handCommand) console.log(`  Submit it on the cluster with: ${info.handCommand}`);
   if (r.imported.length > 0) console.log(`Imported ${r.imported.length} runs (tasks ${r.imported.join(', ')})`);
   for (const t of info.tasks) {
     const point = Object.entries(t.point).map(([k, v]) => `${k}=${String(v)}`).join(' ');
@@ -131,20 +141,43 @@ function printTasks(r: SweepCollectResult): void {
 /** `phenobook sweep status|collect SWEEP_ID`. */
 export async function sweepStatusCommand(sub: 'status' | 'collect', args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    ...(sub === 'collect' ? { 'retry-failed': { type: 'boolean' }, 'max-parallel': { type: 'string' } } : {}),
-  } as { 'retry-failed': { type: 'boolean' }; 'max-parallel': { type: 'string' } });
+    ...(sub === 'collect' ? { 'retry-failed': { type: 'boolean' }, 'max-parallel': { type: 'string' }, 'job-id': { type: 'string' } } : {}),
+  } as { 'retry-failed': { type: 'boolean' }; 'max-parallel': { type: 'string' }; 'job-id': { type: 'string' } });
   const id = positionals[0];
   if (!id) throw new UsageError(`Missing SWEEP_ID (phenobook sweep ${sub} SWEEP_ID)`);
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
   const maxParallel = intFlag('max-parallel', values['max-parallel'], 1, 100_000);
+  const jobId = values['job-id'];
+  if (jobId !== undefined && !/^\d{1,20}$/.test(jobId)) throw new UsageError(`--job-id must be the job id sbatch printed (digits only), got "${jobId}"`);
   return withContext(values['data-dir'], async (ctx) => {
+    // First: with a job id recorded, this very collect already asks squeue/sacct about it.
+    let recorded: { jobId: string; recorded: boolean } | null = null;
+    if (jobId !== undefined) {
+      try {
+        recorded = { jobId, ...ctx.slurm.recordJobId(id, jobId) };
+      } catch (err) {
+        rethrow(err);
+      }
+    }
     const result = await (sub === 'collect' ? ctx.slurm.collect(id) : ctx.slurm.status(id)).catch(rethrow);
     let retried: { jobId: string; indices: number[] } | null = null;
-    if (sub === 'collect' && values['retry-failed']) retried = await ctx.slurm.retryFailed(id, maxParallel).catch(rethrow);
+    if (sub === 'collect' && values['retry-failed']) {
+      try {
+        retried = await ctx.slurm.retryFailed(id, maxParallel);
+      } catch (err) {
+        // Nothing resubmitted (no SLURM here): still show what the collect did, then fail.
+        if (!(err instanceof ServiceError) || err.code !== 'unavailable') return rethrow(err);
+        if (values.json) console.log(JSON.stringify({ ...result, retried: null, jobIdRecorded: recorded }));
+        else printTasks(result);
+        console.error(`phenobook: ${err.message}`);
+        return EXIT.failed;
+      }
+    }
     const sweep = retried ? ctx.sweeps.summaryOf(id) : result.sweep;
     if (values.json) {
-      console.log(JSON.stringify({ ...result, sweep, retried }));
+      console.log(JSON.stringify({ ...result, sweep, retried, jobIdRecorded: recorded }));
     } else {
+      if (recorded) console.log(recorded.recorded ? `Recorded SLURM job ${recorded.jobId} for sweep ${id}.` : `SLURM job ${recorded.jobId} was already recorded for sweep ${id}.`);
       printTasks({ ...result, sweep });
       if (retried) console.log(`Resubmitted ${retried.indices.length} failed tasks (${retried.indices.join(', ')}) as SLURM job ${retried.jobId}`);
       else if (sub === 'collect' && values['retry-failed']) console.log('No failed tasks to resubmit.');

@@ -79,6 +79,10 @@ export interface SlurmSweepInfo {
   jobIds: string[];
   workdir: string;
   partition: string | null;
+  /** The sbatch command to run by hand, for a sweep written with --no-submit; null when Phenobook submitted it. */
+  handCommand: string | null;
+  /** Written with --no-submit, and neither a job id recorded nor any task reported yet. */
+  awaitingSubmission: boolean;
   counts: Record<SlurmTaskState, number>;
   tasks: SlurmTaskInfo[];
 }

@@ -73,6 +73,10 @@ export class SlurmRepo {
         `UPDATE slurm_tasks SET state = 'pending', detail = NULL, job_id = @jobId, attempts = attempts + 1, updated_at = @now
          WHERE sweep_id = @sweepId AND task_index = @index AND state != 'collected'`,
       ),
+      assignJob: db.prepare(
+        `UPDATE slurm_tasks SET job_id = @jobId, updated_at = @now
+         WHERE sweep_id = @sweepId AND job_id IS NULL AND state != 'collected'`,
+      ),
       claim: db.prepare(
         `UPDATE slurm_tasks SET state = 'collected', detail = NULL, run_id = @runId, source_run_id = @sourceRunId, collected_at = @now, updated_at = @now
          WHERE sweep_id = @sweepId AND task_index = @index AND run_id IS NULL AND state != 'collected'`,
@@ -113,6 +117,11 @@ export class SlurmRepo {
     this.db.transaction(() => {
       for (const index of indices) this.stmts.resubmitted.run({ sweepId, index, jobId, now });
     })();
+  }
+
+  /** A hand submission's job id, given to every task not yet collected that has none. */
+  assignJob(sweepId: string, jobId: string, now: string): number {
+    return this.stmts.assignJob.run({ sweepId, jobId, now }).changes;
   }
 
   /**

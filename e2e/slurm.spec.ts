@@ -102,3 +102,46 @@ test('a SLURM sweep shows its job id and tasks; Collect now imports finished tas
     fs.rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('a sweep written with --no-submit shows the sbatch to run until tasks report; Collect now reads the task outputs', async ({ page, dataDir, launchHost }) => {
+  test.setTimeout(120_000);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-e2e-slurm-hand-'));
+  // No SLURM commands at all: only node on PATH.
+  const env = { ...process.env, PATH: path.dirname(process.execPath) };
+  const host = await launchHost();
+  try {
+    const written = await phenobook(
+      ['sweep', 'double-descent', '--preset', 'cheap', '--grid', 'width=8', '--seeds', '2', '--set', 'steps=100', '--executor', 'slurm',
+        '--workdir', work, '--no-submit', '--data-dir', dataDir, '--json'],
+      env,
+    );
+    expect(written.code, written.stderr).toBe(0);
+    const { sweepId, workdir, command, jobId } = JSON.parse(written.stdout) as { sweepId: string; workdir: string; command: string; jobId: null };
+    expect(jobId).toBeNull();
+
+    await page.goto(host.url);
+    await page.goto(`${host.origin}/#/sweeps/${sweepId}`);
+    await expect(page.getByTestId('sweep-executor')).toHaveText(`SLURM · awaiting submission (run: ${command})`);
+    await expect(page.getByTestId('sweep-status')).toContainText('Submitted · 0/2 runs');
+    await expect(page.getByTestId('slurm-tasks').locator('tr[data-state="pending"]')).toHaveCount(2);
+
+    // The user submitted it by hand; task 0 finished, task 1 has not written anything yet.
+    const task = path.join(workdir, 'tasks', '0');
+    const r = await phenobook(['run', '--spec', path.join(task, 'spec.json'), '--data-dir', path.join(task, 'data'), '--json'], env, path.join(task, 'result.json'));
+    expect(r.code, r.stderr).toBe(0);
+    await page.getByTestId('sweep-collect').click();
+    await expect(page.getByRole('status').getByText('Collected 1 run', { exact: true })).toBeVisible();
+    await expect(page.locator('tr[data-task="0"]')).toHaveAttribute('data-state', 'collected');
+    await expect(page.locator('tr[data-task="1"]')).toHaveAttribute('data-state', 'pending');
+    await expect(page.getByTestId('sweep-executor')).toHaveText('SLURM · submitted by hand (no job id recorded)');
+
+    // The job id sbatch printed, recorded from the CLI, is shown from then on.
+    const recorded = await phenobook(['sweep', 'collect', sweepId, '--job-id', '5151', '--data-dir', dataDir], env);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    await page.reload();
+    await expect(page.getByTestId('sweep-executor')).toHaveText('SLURM job 5151');
+    await expect(page.locator('tr[data-task="1"] td').nth(4)).toHaveText('5151');
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -148,7 +148,7 @@ export class SweepService {
     const sweep = this.stored(id);
     if (sweep.executor === 'slurm') {
       const jobs = this.slurmInfo(sweep)?.jobIds.join(' ') ?? '';
-      throw new ServiceError('conflict', `This sweep runs on SLURM: cancel its jobs there (scancel ${jobs}), then collect`);
+      throw new ServiceError('conflict', `This sweep runs on SLURM: cancel its jobs there (scancel ${jobs || 'JOB_ID, the id sbatch printed when you submitted it by hand'}), then collect`);
     }
     this.d.sweeps.cancel(id, this.d.clock());
     for (const row of this.d.runsRepo.bySweep(id)) {
@@ -273,10 +273,14 @@ export class SweepService {
     const tasks = this.d.slurm.tasks(s.id);
     const counts = Object.fromEntries(SLURM_TASK_STATES.map((k) => [k, 0])) as Record<SlurmTaskState, number>;
     for (const t of tasks) counts[t.state]++;
+    const jobIds = record.success ? record.data.jobIds : [];
+    const handCommand = (record.success ? record.data.handCommand : undefined) ?? null;
     return {
-      jobIds: record.success ? record.data.jobIds : [],
+      jobIds,
       workdir: record.success ? record.data.workdir : '',
       partition: record.success ? record.data.options.partition : null,
+      handCommand,
+      awaitingSubmission: handCommand !== null && jobIds.length === 0 && tasks.every((t) => t.state === 'pending'),
       counts,
       tasks: tasks.map((t) => ({ index: t.index, point: t.point, seed: t.seed, jobId: t.jobId, state: t.state, detail: t.detail, attempts: t.attempts, runId: t.runId })),
     };

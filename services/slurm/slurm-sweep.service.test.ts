@@ -275,3 +275,120 @@ describe('SLURM sweeps', () => {
     expect(snapshotTables(ctx)).toEqual(before);
   });
 });
+
+describe('SLURM sweeps submitted by hand (--no-submit)', () => {
+  async function handSetup() {
+    const fake = fakeScheduler();
+    fake.state.installed = false;
+    fake.state.squeue = null;
+    const ctx = tempContext({ experiments: FAKE_EXPERIMENTS, scheduler: fake.scheduler });
+    contexts.push(ctx);
+    const start = SweepStartSchema.parse({ experiment: 'countdown', grid: [{ key: 'steps', values: [10, 20] }], seeds: 2 });
+    const submitted = await ctx.slurm.submit({
+      start,
+      workdirRoot: path.join(ctx.dir, 'work'),
+      options: { partition: null, time: null, cpusPerTask: null, gpusPerTask: null, maxParallel: null },
+      node: '/usr/bin/node',
+      cli: '/opt/phenobook/bin/phenobook.js',
+      noSubmit: true,
+    });
+    return { ctx, fake, submitted };
+  }
+
+  it('writes the work directory and records the sweep with no job id, running no sbatch', async () => {
+    const { ctx, fake, submitted } = await handSetup();
+    expect(fake.calls).toEqual([]);
+    expect(submitted).toMatchObject({ jobId: null, dryRun: false, awaitingSubmission: true, tasks: 4 });
+    expect(submitted.command).toBe(`sbatch --parsable --array=0-3 ${submitted.workdir}/sweep.sbatch`);
+    expect([0, 1, 2, 3].map((i) => readTaskSpec(specFile(submitted.workdir, i)).seed)).toEqual([0, 1, 0, 1]);
+    expect(fs.readFileSync(path.join(submitted.workdir, 'sweep.sbatch'), 'utf8')).toBe(submitted.script);
+    const s = ctx.sweeps.summaryOf(submitted.sweepId);
+    expect(s).toMatchObject({ status: 'submitted', executor: 'slurm' });
+    expect(s.slurm).toMatchObject({ jobIds: [], handCommand: submitted.command, awaitingSubmission: true, counts: { pending: 4 } });
+    expect(s.slurm!.tasks.every((t) => t.jobId === null)).toBe(true);
+  });
+
+  it('--dry-run with --no-submit is refused, writing nothing', async () => {
+    const { ctx } = await handSetup();
+    const before = snapshotTables(ctx);
+    await expect(
+      ctx.slurm.submit({
+        start: SweepStartSchema.parse({ experiment: 'countdown' }),
+        workdirRoot: path.join(ctx.dir, 'both'),
+        options: { partition: null, time: null, cpusPerTask: null, gpusPerTask: null, maxParallel: null },
+        node: '/usr/bin/node',
+        cli: '/x/bin/phenobook.js',
+        dryRun: true,
+        noSubmit: true,
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/--dry-run and --no-submit cannot be combined/) });
+    expect(fs.existsSync(path.join(ctx.dir, 'both'))).toBe(false);
+    expect(snapshotTables(ctx)).toEqual(before);
+  });
+
+  it('status and collect work from the task outputs: tasks without output stay pending, finished ones are imported once', async () => {
+    const { ctx, submitted } = await handSetup();
+    const { workdir, sweepId } = submitted;
+    const seen = await ctx.slurm.status(sweepId);
+    expect(seen.scheduler).toBe('outputs');
+    expect(seen.failed).toEqual([]);
+    expect(seen.sweep.slurm!.tasks.map((t) => t.state)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    expect(seen.sweep.slurm!.tasks[0]!.detail).toMatch(/submitted by hand, no job id recorded/);
+    expect(seen.sweep.slurm!.awaitingSubmission).toBe(true);
+
+    const source = await runTask(workdir, 1);
+    await runTask(workdir, 2, { failAtStep: 3 });
+    fs.writeFileSync(path.join(taskDir(workdir, 2), 'slurm-7_2.log'), 'step 1\nboom\n');
+    const first = await ctx.slurm.collect(sweepId);
+    expect(first.imported).toEqual([1]);
+    expect(first.failed.map((f) => f.index)).toEqual([2]);
+    expect(first.failed[0]!.detail).toMatch(/Run failed: .*boom at step 3[\s\S]*slurm-7_2\.log:\nstep 1\nboom/);
+    expect(first.sweep.slurm!.tasks.map((t) => t.state)).toEqual(['pending', 'collected', 'failed', 'pending']);
+    expect(first.sweep.slurm!.awaitingSubmission).toBe(false);
+    expect(first.sweep.status).toBe('running');
+    expect(ctx.runs.exportRows(first.sweep.slurm!.tasks[1]!.runId!)).toEqual(source.rows);
+
+    const before = snapshotTables(ctx);
+    const second = await ctx.slurm.collect(sweepId);
+    expect(second.imported).toEqual([]);
+    const after = snapshotTables(ctx);
+    expect(after.runs).toEqual(before.runs);
+    expect(after.metrics).toEqual(before.metrics);
+    expect(ctx.sweeps.get(sweepId).runs).toHaveLength(1);
+
+    // --retry-failed without SLURM here: refused, naming the command for just the failed task.
+    await expect(ctx.slurm.retryFailed(sweepId)).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining(`resubmit its failed tasks by hand on the cluster with\n  sbatch --parsable --array=2 ${workdir}/sweep.sbatch`),
+    });
+    expect(fs.existsSync(resultFile(workdir, 2))).toBe(true);
+  });
+
+  it('records the job id sbatch printed (digits only, idempotent); status then asks squeue', async () => {
+    const { ctx, fake, submitted } = await handSetup();
+    const { workdir, sweepId } = submitted;
+    await runTask(workdir, 0);
+    await ctx.slurm.collect(sweepId);
+    expect(() => ctx.slurm.recordJobId(sweepId, '12a')).toThrow(/digits only/);
+    expect(ctx.slurm.recordJobId(sweepId, '777')).toEqual({ recorded: true });
+    const before = snapshotTables(ctx);
+    expect(ctx.slurm.recordJobId(sweepId, '777')).toEqual({ recorded: false });
+    expect(snapshotTables(ctx)).toEqual(before);
+    expect(() => ctx.slurm.recordJobId(sweepId, '778')).toThrow(/already has job 777 recorded/);
+    const s = ctx.sweeps.summaryOf(sweepId);
+    expect(s.slurm).toMatchObject({ jobIds: ['777'], awaitingSubmission: false });
+    expect(s.slurm!.tasks.map((t) => t.jobId)).toEqual([null, '777', '777', '777']);
+
+    fake.state.squeue = '777_1|RUNNING\n777_2|PENDING\n';
+    const r = await ctx.slurm.status(sweepId);
+    expect(r.scheduler).toBe('squeue');
+    expect(r.sweep.slurm!.tasks.map((t) => t.state)).toEqual(['collected', 'running', 'pending', 'failed']);
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('--job-id is refused for a sweep Phenobook submitted itself', async () => {
+    const { ctx, submitted } = await setup();
+    expect(() => ctx.slurm.recordJobId(submitted.sweepId, '100')).not.toThrow();
+    expect(() => ctx.slurm.recordJobId(submitted.sweepId, '5')).toThrow(/submitted by Phenobook as job 100/);
+  });
+});

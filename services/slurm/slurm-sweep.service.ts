@@ -43,6 +43,11 @@ export interface SubmitInput {
   cli: string;
   /** Print, write and submit nothing. */
   dryRun?: boolean;
+  /**
+   * Write the work directory and record the sweep exactly as a submit does, but run no sbatch:
+   * the user submits `command` by hand (works without SLURM installed).
+   */
+  noSubmit?: boolean;
 }
 
 export interface SubmitResult {
@@ -54,7 +59,12 @@ export interface SubmitResult {
   jobId: string | null;
   tasks: number;
   dryRun: boolean;
+  /** Written and recorded, not submitted (--no-submit): run `command` by hand. */
+  awaitingSubmission: boolean;
 }
+
+export const DRY_RUN_AND_NO_SUBMIT =
+  '--dry-run and --no-submit cannot be combined: --dry-run writes nothing, --no-submit writes the work directory and records the sweep for you to submit by hand';
 
 export const SLURM_MISSING =
   'SLURM is not available here: sbatch is not on PATH. Run this on a cluster login node, or use --dry-run to print the sbatch script and submit it by hand.';
@@ -68,7 +78,8 @@ export class SlurmSweepService {
   }
 
   async submit(input: SubmitInput): Promise<SubmitResult> {
-    if (!input.dryRun && !this.available) throw new ServiceError('unavailable', SLURM_MISSING);
+    if (input.dryRun && input.noSubmit) throw new ServiceError('invalid_input', DRY_RUN_AND_NO_SUBMIT, [{ path: 'noSubmit', message: 'not with dryRun' }]);
+    if (!input.dryRun && !input.noSubmit && !this.available) throw new ServiceError('unavailable', SLURM_MISSING);
     const plan = this.d.sweeps.plan(input.start);
     const sweepId = randomUUID();
     const workdir = path.join(path.resolve(input.workdirRoot), sweepId);
@@ -87,7 +98,7 @@ export class SlurmSweepService {
     const args = sbatchArgs(scriptFile(workdir), indices, input.options.maxParallel);
     const command = ['sbatch', ...args].map(shellQuote).join(' ');
     const result = { sweepId, workdir, script, command, tasks: plan.specs.length };
-    if (input.dryRun) return { ...result, jobId: null, dryRun: true };
+    if (input.dryRun) return { ...result, jobId: null, dryRun: true, awaitingSubmission: false };
 
     plan.specs.forEach((s, index) =>
       writeTaskSpec(workdir, {
@@ -105,9 +116,18 @@ export class SlurmSweepService {
     writeAtomic(scriptFile(workdir), script);
     fs.chmodSync(scriptFile(workdir), 0o755);
 
-    const jobId = parseSbatchJobId(await this.d.scheduler.sbatch(args));
-    if (!jobId) throw new ServiceError('internal', `sbatch did not print a job id; the work directory is ${workdir}`);
-    const record: SlurmSweepRecord = { workdir, script: scriptFile(workdir), options: input.options, jobIds: [jobId] };
+    let jobId: string | null = null;
+    if (!input.noSubmit) {
+      jobId = parseSbatchJobId(await this.d.scheduler.sbatch(args));
+      if (!jobId) throw new ServiceError('internal', `sbatch did not print a job id; the work directory is ${workdir}`);
+    }
+    const record: SlurmSweepRecord = {
+      workdir,
+      script: scriptFile(workdir),
+      options: input.options,
+      jobIds: jobId ? [jobId] : [],
+      ...(input.noSubmit ? { handCommand: command } : {}),
+    };
     const now = this.d.clock();
     this.d.slurm.transaction(() => {
       this.d.sweepsRepo.insert({
@@ -125,7 +145,37 @@ export class SlurmSweepService {
       this.d.slurm.insertTasks(sweepId, plan.specs.map((s, index) => ({ index, point: s.point, seed: s.seed })), jobId, now);
     });
     this.d.sweeps.notifyChanged(sweepId);
-    return { ...result, jobId, dryRun: false };
+    return { ...result, jobId, dryRun: false, awaitingSubmission: jobId === null };
+  }
+
+  /**
+   * Records the job id that `sbatch` printed for a sweep written with --no-submit, so that status
+   * and collect can ask squeue/sacct from then on. Idempotent: the same id again changes nothing.
+   */
+  recordJobId(id: string, jobId: string): { recorded: boolean } {
+    if (!/^\d{1,20}$/.test(jobId)) {
+      throw new ServiceError('invalid_input', `--job-id must be the job id sbatch printed (digits only), got "${jobId}"`, [{ path: 'jobId', message: 'digits only' }]);
+    }
+    const { sweep, record } = this.stored(id);
+    if (record.jobIds.includes(jobId)) return { recorded: false };
+    if (record.handCommand === undefined) {
+      throw new ServiceError('invalid_input', `Sweep ${id} was submitted by Phenobook as job ${record.jobIds.join(', ')}: --job-id is for a sweep written with --no-submit`, [
+        { path: 'jobId', message: 'not a hand-submitted sweep' },
+      ]);
+    }
+    if (record.jobIds.length > 0) {
+      throw new ServiceError(
+        'invalid_input',
+        `Sweep ${id} already has job ${record.jobIds.join(', ')} recorded. Tasks resubmitted by hand are picked up from their outputs: collect again once they finish`,
+        [{ path: 'jobId', message: 'a job id is already recorded' }],
+      );
+    }
+    this.d.slurm.transaction(() => {
+      this.d.sweepsRepo.setSlurm(id, { ...record, jobIds: [jobId] });
+      this.d.slurm.assignJob(id, jobId, this.d.clock());
+    });
+    this.d.sweeps.notifyChanged(sweep.id);
+    return { recorded: true };
   }
 
   /** Reads the scheduler and the task outputs and records each task's state; imports nothing. */
@@ -147,6 +197,14 @@ export class SlurmSweepService {
     const { sweep, record } = this.stored(id);
     const failed = this.d.slurm.tasks(id).filter((t) => t.state === 'failed');
     if (failed.length === 0) return null;
+    if (!this.available && record.handCommand !== undefined) {
+      const again = ['sbatch', ...sbatchArgs(record.script, failed.map((t) => t.index), maxParallel ?? record.options.maxParallel)].map(shellQuote).join(' ');
+      throw new ServiceError(
+        'unavailable',
+        `SLURM is not available here (sbatch is not on PATH), and this sweep was submitted by hand: resubmit its failed tasks by hand on the cluster with\n  ${again}\n` +
+          `Each rerun task replaces its failed result when it ends; then run \`phenobook sweep collect ${id}\` again.`,
+      );
+    }
     if (!this.available) throw new ServiceError('unavailable', SLURM_MISSING);
     for (const t of failed) setAsideResult(record.workdir, t.index, t.attempts);
     const indices = failed.map((t) => t.index);
@@ -245,6 +303,10 @@ export class SlurmSweepService {
     const seen = task.jobId ? states?.get(`${task.jobId}_${task.index}`) : undefined;
     if (seen?.state === 'pending' || seen?.state === 'running') return { state: seen.state, detail: seen.raw };
     if (seen) return { state: 'failed', detail: withLog(`SLURM says ${seen.raw}${seen.exitCode ? ` (exit ${seen.exitCode})` : ''}, and the task wrote no result`) };
+    if (task.jobId === null) {
+      // Submitted by hand and no job id recorded: nothing to ask the scheduler, wait for the outputs.
+      return { state: task.state === 'running' ? 'running' : 'pending', detail: 'No result yet (submitted by hand, no job id recorded: states come from the task outputs)' };
+    }
     if (states === null) {
       // Neither squeue nor sacct here (e.g. collecting on another machine): wait for the outputs.
       return { state: task.state === 'running' ? 'running' : 'pending', detail: 'No result yet (squeue/sacct not available: states come from the task outputs)' };

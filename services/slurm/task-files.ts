@@ -66,7 +66,10 @@ export const SlurmSweepRecordSchema = z.strictObject({
   workdir: z.string(),
   script: z.string(),
   options: SlurmOptionsSchema,
+  /** Every array job submitted for the sweep; empty while a hand-submitted sweep awaits its sbatch. */
   jobIds: z.array(z.string()),
+  /** Set for a sweep written with --no-submit: the sbatch command the user runs by hand. */
+  handCommand: z.string().optional(),
 });
 export type SlurmSweepRecord = z.output<typeof SlurmSweepRecordSchema>;
 

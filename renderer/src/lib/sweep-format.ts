@@ -1,4 +1,4 @@
-import type { Sweep, SweepStatus } from '../../../contract/sweeps';
+import type { SlurmSweepInfo, Sweep, SweepStatus } from '../../../contract/sweeps';
 import { duration } from './runs-format';
 
 /** "width × 2 seeds" / "width 8, 16 × 2 seeds" */
@@ -29,4 +29,15 @@ const STATUS_WORDS: Record<SweepStatus, string> = {
 
 export function describeStatus(status: SweepStatus): string {
   return STATUS_WORDS[status];
+}
+
+/**
+ * Which SLURM job a sweep runs as: "SLURM job 4242" (every job, or the latest with `latest`), or for
+ * a sweep written with --no-submit "SLURM · awaiting submission (run: sbatch …)" until a job id is
+ * recorded or a task reports (the command is left out with `latest`, for lists).
+ */
+export function describeSlurmJob(s: Pick<SlurmSweepInfo, 'jobIds' | 'handCommand' | 'awaitingSubmission'>, opts: { latest?: boolean } = {}): string {
+  if (s.awaitingSubmission) return opts.latest || !s.handCommand ? 'SLURM · awaiting submission' : `SLURM · awaiting submission (run: ${s.handCommand})`;
+  if (s.jobIds.length === 0) return 'SLURM · submitted by hand (no job id recorded)';
+  return `SLURM job ${opts.latest ? s.jobIds.at(-1)! : s.jobIds.join(', ')}`;
 }
