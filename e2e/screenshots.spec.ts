@@ -164,6 +164,14 @@ test('README screenshots', async ({ page, host }) => {
   await page.waitForTimeout(1000);
   await page.screenshot({ path: path.join(OUT, 'confounder-lab.png'), animations: 'disabled', caret: 'hide', fullPage: true });
 
+  // A run of the telescoping preset: effective parameters and approximation errors over steps.
+  const [probed] = await op<{ id: string }[]>('runs:start', { projectId: ddProject, experiment: 'double-descent', preset: 'telescoping', config: { steps: 2000, evalEvery: 50 } });
+  await expect.poll(async () => (await op<{ status: string }>('runs:get', { id: probed!.id })).status, { timeout: 120_000, intervals: [2000] }).toBe('done');
+  await page.goto(`${host.origin}/#/runs/${probed!.id}`);
+  await expect(page.getByTestId('chart-effective')).toBeVisible();
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(OUT, 'telescoping-run.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
   await page.goto(`${host.origin}/#/projects/${featured}`);
   await page.getByRole('link', { name: '← Projects' }).click();
   await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
