@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { COPY_RUN_SQL, metricCopyStatements } from './run-copy';
 import type { AnswerStatus } from '../contract/checklist';
 import type { EvidenceKind } from '../contract/notebook';
 import type { Phenomenon } from '../contract/projects';
@@ -221,18 +222,9 @@ export class BundleRepo {
         `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at)
          VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at)`,
       ),
-      insertRun: db.prepare(
-        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, error, backend, gpu, backend_detail,
-           app_version, data_hash, steps_total, steps_done, train_seconds, wall_seconds, rerun_of, owner_pid, created_at, started_at,
-           finished_at, sweep_id, sweep_point)
-         VALUES (@id, @project_id, @group_id, @experiment, @preset, @config, @seed, @status, @error, @backend, @gpu, @backend_detail,
-           @app_version, @data_hash, @steps_total, @steps_done, @train_seconds, @wall_seconds, NULL, NULL, @created_at, @started_at,
-           @finished_at, @sweep_id, @sweep_point)`,
-      ),
+      insertRun: db.prepare(COPY_RUN_SQL),
       setRerunOf: db.prepare('UPDATE runs SET rerun_of = ? WHERE id = ?'),
-      insertName: db.prepare('INSERT OR IGNORE INTO metric_names (name) VALUES (?)'),
-      nameId: db.prepare<[string], number>('SELECT id FROM metric_names WHERE name = ?').pluck(),
-      insertMetric: db.prepare('INSERT INTO metrics (run_id, name_id, step, value) VALUES (?, ?, ?, ?)'),
+      ...metricCopyStatements(db),
       insertFigure: db.prepare(
         `INSERT INTO figures (id, project_id, title, caption, provenance, svg, created_at)
          VALUES (@id, @project_id, @title, @caption, @provenance, @svg, @created_at)`,

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { COPY_RUN_SQL, metricCopyStatements } from './run-copy';
 import type { RunRow } from './runs.repo';
 
 /** What a SLURM array task is known to be doing, as last seen by status or collect. */
@@ -81,17 +82,8 @@ export class SlurmRepo {
         `UPDATE slurm_tasks SET state = 'collected', detail = NULL, run_id = @runId, source_run_id = @sourceRunId, collected_at = @now, updated_at = @now
          WHERE sweep_id = @sweepId AND task_index = @index AND run_id IS NULL AND state != 'collected'`,
       ),
-      insertRun: db.prepare(
-        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, error, backend, gpu, backend_detail,
-           app_version, data_hash, steps_total, steps_done, train_seconds, wall_seconds, rerun_of, owner_pid, created_at, started_at,
-           finished_at, sweep_id, sweep_point)
-         VALUES (@id, @project_id, @group_id, @experiment, @preset, @config, @seed, @status, @error, @backend, @gpu, @backend_detail,
-           @app_version, @data_hash, @steps_total, @steps_done, @train_seconds, @wall_seconds, NULL, NULL, @created_at, @started_at,
-           @finished_at, @sweep_id, @sweep_point)`,
-      ),
-      insertName: db.prepare('INSERT OR IGNORE INTO metric_names (name) VALUES (?)'),
-      nameId: db.prepare<[string], number>('SELECT id FROM metric_names WHERE name = ?').pluck(),
-      insertMetric: db.prepare('INSERT INTO metrics (run_id, name_id, step, value) VALUES (?, ?, ?, ?)'),
+      insertRun: db.prepare(COPY_RUN_SQL),
+      ...metricCopyStatements(db),
     };
   }
 
