@@ -32,20 +32,28 @@ export function probeUnsupportedReason(s: ProbeSetting): string | null {
 }
 
 /**
+ * The probe setting of a double-descent config (parsed, or as stored with a run). How many train
+ * samples the binary task keeps is known once the data exist, so nTrain is checked when the run starts.
+ */
+export function doubleDescentProbeReason(config: { task?: unknown; loss?: unknown; momentum?: unknown }): string | null {
+  return probeUnsupportedReason({
+    outputs: config.task === 'binary-0v1' ? 1 : 10,
+    loss: config.loss === 'mse' ? 'mse' : 'cross-entropy',
+    optimizer: 'sgd',
+    momentum: typeof config.momentum === 'number' ? config.momentum : 0,
+    weightDecay: 0,
+    nTrain: 0,
+  });
+}
+
+/**
  * What a run page says about the probe for a run of `experiment` with `config`: null when the run
  * recorded it (its charts speak), otherwise why not — off, or outside the probe's scope.
  */
 export function telescopingStatus(experiment: string, config: Record<string, unknown>): string | null {
   if (experiment === 'double-descent') {
     if (config.probe === true) return null;
-    const reason = probeUnsupportedReason({
-      outputs: config.task === 'binary-0v1' ? 1 : 10,
-      loss: config.loss === 'mse' ? 'mse' : 'cross-entropy',
-      optimizer: 'sgd',
-      momentum: typeof config.momentum === 'number' ? config.momentum : 0,
-      weightDecay: 0,
-      nTrain: 0,
-    });
+    const reason = doubleDescentProbeReason(config);
     return reason ? `not available: ${reason} (the telescoping preset sets it all up)` : 'off for this run: set probe=true (or use the telescoping preset)';
   }
   const outputs = experiment === 'grokking-mlp' && typeof config.p === 'number' ? config.p : 10;

@@ -22,7 +22,7 @@ import { MAX_SEED, intField, mnist1dSplitSizes, realField, realFieldBelow, realF
 import { loadMnist1dMlpData } from './data';
 import { initParameters, mlpParameterCount } from './mlp';
 import { Sgd } from './sgd';
-import { MAX_PROBE_TEST, MAX_PROBE_TRAIN, probeUnsupportedReason } from '../../common/telescoping-scope';
+import { MAX_PROBE_TEST, MAX_PROBE_TRAIN, doubleDescentProbeReason } from '../../common/telescoping-scope';
 import { trainMlpRun } from './train-loop';
 
 /** MNIST-1D sequence length: the network's input width. */
@@ -86,15 +86,7 @@ export const doubleDescentConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['loss'], message: "task binary-0v1 trains one output on 0/1 targets with the squared loss: set loss=mse" });
     }
     if (c.probe) {
-      const reason = probeUnsupportedReason({
-        outputs: c.task === 'binary-0v1' ? 1 : CLASSES,
-        loss: c.loss,
-        optimizer: 'sgd',
-        momentum: c.momentum,
-        weightDecay: 0,
-        // How many train samples are of classes 0 and 1 is known once the data exist: checked when the run starts.
-        nTrain: 0,
-      });
+      const reason = doubleDescentProbeReason(c);
       if (reason) ctx.addIssue({ code: 'custom', path: ['probe'], message: reason });
     }
     const { nTrain, nTest } = mnist1dSplitSizes(c.numSamples, c.trainSplit);
