@@ -27,6 +27,8 @@ test('a 2-width × 2-seed double-descent sweep from the UI: the chart fills in w
   const projectId = await createProject(host, 'Double descent, cheap');
   await page.goto(host.url);
   await page.goto(`${host.origin}/#/projects/${projectId}/runs`);
+  // The R shortcut belongs to the project page: wait for it before pressing.
+  await expect(page.getByRole('heading', { name: 'Double descent, cheap', level: 1 })).toBeVisible();
   await page.keyboard.press('r');
   const dialog = page.getByRole('dialog', { name: 'Start a run' });
   await dialog.getByLabel('Experiment').selectOption('double-descent');
