@@ -21,7 +21,6 @@ import { benchGrokking, formatGrokkingTable, runTorch } from './grokking.bench';
 import { benchDownsample, benchEventLoopLag, benchIngest, type BenchRow } from './host.bench';
 import { benchPresets } from './presets.bench';
 import { benchProbe } from './probe.bench';
-// @ts-expect-error -- plain ESM helper without types
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

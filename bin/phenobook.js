@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The headless CLI (`npx phenobook …`); see ../shared/CLI.md and the README.
+// The headless CLI (`npx phenobook …`); see the README.
+import '../scripts/node-version.mjs';
 import { ensureBuilt, ROOT } from '../scripts/build-if-stale.mjs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

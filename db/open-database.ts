@@ -8,8 +8,6 @@ import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations/index';
 export const DATABASE_FILE = 'phenobook.sqlite';
 
 export interface OpenOptions {
-  /** Path to a better-sqlite3 binary built for this runtime (Electron has its own ABI). */
-  nativeBinding?: string;
   migrations?: readonly Migration[];
   /** Called with the backup's path when an existing database is upgraded. */
   onBackup?: (backupPath: string) => void;
@@ -56,7 +54,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
   const fileVersion = exists ? readHeaderUserVersion(file) : 0;
   if (fileVersion > latest) throw new DatabaseTooNewError(file, fileVersion, latest);
 
-  const db = new Database(file, { nativeBinding: options.nativeBinding });
+  const db = new Database(file);
   try {
     // busy_timeout first: other processes (the CLI, a second host) may hold the lock right now.
     db.pragma('busy_timeout = 5000');

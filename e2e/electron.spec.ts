@@ -1,10 +1,10 @@
-// Desktop mode: the real Electron window over IPC. It needs the Electron binary (downloaded by
-// the electron package on first use) and a display; without either the test is skipped with
-// the reason printed, since browser mode (the other specs) exercises the same renderer.
+// Desktop mode: the real Electron window over IPC, loading the same SQLite binary as Node. It
+// needs the Electron binary (downloaded by the electron package on first use) and a display;
+// without either the test is skipped with the reason printed, since browser mode (the other
+// specs) exercises the same renderer.
 import { _electron } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, ROOT, test } from './host';
 
 function electronBinary(): { ok: true; binary: string } | { ok: false; reason: string } {
@@ -30,21 +30,8 @@ test('desktop window: create a project over IPC, with no Node in the page', asyn
   if (skipReason) console.log(`[electron.spec] skipped: ${skipReason}`);
   test.skip(!!skipReason, skipReason ?? '');
   if (!electron.ok) return;
-  test.setTimeout(120_000); // building SQLite for Electron's ABI, once
-
-  const { ensureElectronSqlite } = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'electron-runtime.mjs')).href)) as {
-    ensureElectronSqlite: () => Promise<{ ok: true; binding: string } | { ok: false; reason: string }>;
-  };
-  const sqlite = await ensureElectronSqlite();
-  if (!sqlite.ok) {
-    console.log(`[electron.spec] skipped: ${sqlite.reason}`);
-    test.skip(true, `Electron-ABI better-sqlite3 unavailable: ${sqlite.reason}`);
-    return;
-  }
-
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'ELECTRON_RUN_AS_NODE') env[k] = v;
-  env.PHENOBOOK_SQLITE_BINDING = sqlite.binding;
   const args = [ROOT, '--data-dir', dataDir];
   if (process.getuid?.() === 0) args.unshift('--no-sandbox'); // Chromium refuses its sandbox as root
 

@@ -55,11 +55,20 @@ export function newDataDir(prefix = 'phenobook-e2e-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function startHost(dataDir: string): Promise<Host> {
+export interface StartOptions {
+  /** Launch as plain `npm start` does (desktop first, browser mode as the fallback) instead of `--web`. */
+  desktopFirst?: boolean;
+  /** Another checkout's launcher (scripts/start.mjs under that root). */
+  root?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export function startHost(dataDir: string, options: StartOptions = {}): Promise<Host> {
+  const root = options.root ?? ROOT;
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'scripts', 'start.mjs'), '--web', '--no-open', '--port', '0', '--data-dir', dataDir],
-    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [path.join(root, 'scripts', 'start.mjs'), ...(options.desktopFirst ? [] : ['--web']), '--no-open', '--port', '0', '--data-dir', dataDir],
+    { cwd: root, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
   let output = '';

@@ -8,7 +8,8 @@ import { DatabaseTooNewError } from '../db/errors';
 import { resolveDataDir } from '../host/data-dir';
 import { dispatch } from '../host/handlers';
 import { createAppContext, type AppContext } from '../services/app-context';
-import { isAppUrl, isSafeExternalUrl } from './url-trust';
+import { ALREADY_RUNNING_MARKER, READY_MARKER, tellLauncher } from './launcher-signal';
+import { isAppUrl, isSafeExternalUrl, isTrustedSender } from './url-trust';
 import { utilityTrainer } from './utility-trainer';
 import { mainWindowOptions } from './window-options';
 
@@ -39,7 +40,13 @@ function lockDownSessions(): void {
 function registerIpc(context: AppContext): void {
   for (const op of OP_NAMES) {
     ipcMain.handle(op, (event, input: unknown) => {
-      if (!isAppUrl(event.senderFrame?.url, rendererUrl)) return fail('forbidden', 'Caller is not the Phenobook window');
+      // Compared by object, not by URL spelling: the sender must be one of our windows' main frame.
+      const sender = {
+        fromAppWindow: BrowserWindow.getAllWindows().some((w) => w.webContents === event.sender),
+        isMainFrame: event.senderFrame !== null && event.senderFrame === event.sender.mainFrame,
+        frameUrl: event.senderFrame?.url,
+      };
+      if (!isTrustedSender(sender, rendererUrl)) return fail('forbidden', 'Caller is not the Phenobook window');
       return dispatch(context, op, input);
     });
   }
@@ -50,13 +57,18 @@ function registerIpc(context: AppContext): void {
 
 function createWindow(): void {
   const win = new BrowserWindow(mainWindowOptions(path.join(here, '../preload/index.cjs')));
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    win.show();
+    tellLauncher(READY_MARKER);
+  });
   void win.loadURL(rendererUrl);
 }
 
 async function start(): Promise<void> {
   app.enableSandbox();
   if (!app.requestSingleInstanceLock()) {
+    // The running instance focuses its window (second-instance); the launcher must not fall back.
+    tellLauncher(ALREADY_RUNNING_MARKER);
     app.quit();
     return;
   }
@@ -65,7 +77,6 @@ async function start(): Promise<void> {
     ctx = createAppContext({
       dataDir: resolveDataDir(dataDirFromArgs()),
       mode: 'desktop',
-      nativeBinding: process.env.PHENOBOOK_SQLITE_BINDING || undefined,
       spawnTrainer: utilityTrainer(path.join(here, 'trainer.js')),
     });
   } catch (err) {

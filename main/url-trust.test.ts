@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppUrl, isSafeExternalUrl } from './url-trust';
+import { isAppUrl, isSafeExternalUrl, isTrustedSender } from './url-trust';
 
 const APP = 'file:///opt/phenobook/out/renderer/index.html';
 
@@ -60,5 +60,33 @@ describe('isSafeExternalUrl', () => {
     'vbscript:msgbox',
   ])('refuses %s', (url) => {
     expect(isSafeExternalUrl(url)).toBe(false);
+  });
+});
+
+describe('isAppUrl (Windows file URLs)', () => {
+  const WIN = 'file:///C:/Users/Ada%20L/phenobook/out/renderer/index.html';
+  it('trusts the same page whatever the drive letter case or escaping', () => {
+    expect(isAppUrl('file:///c:/Users/Ada%20L/phenobook/out/renderer/index.html#/projects', WIN)).toBe(true);
+    expect(isAppUrl('file:///C:/Users/Ada L/phenobook/out/renderer/index.html', WIN)).toBe(true);
+  });
+  it('still tells other files and folders apart', () => {
+    expect(isAppUrl('file:///D:/Users/Ada%20L/phenobook/out/renderer/index.html', WIN)).toBe(false);
+    expect(isAppUrl('file:///c:/Users/Ada%20L/phenobook/out/renderer/other.html', WIN)).toBe(false);
+    expect(isAppUrl('file:///c:/Users/Ada%2FL/phenobook/out/renderer/index.html', WIN)).toBe(false);
+  });
+});
+
+describe('isTrustedSender', () => {
+  const ok = { fromAppWindow: true, isMainFrame: true, frameUrl: `${APP}#/projects` };
+  it('trusts the main frame of an app window on the app page', () => {
+    expect(isTrustedSender(ok, APP)).toBe(true);
+  });
+  it.each([
+    ['another webContents', { ...ok, fromAppWindow: false }],
+    ['a subframe', { ...ok, isMainFrame: false }],
+    ['another page', { ...ok, frameUrl: 'file:///etc/passwd' }],
+    ['no frame', { ...ok, frameUrl: undefined }],
+  ])('refuses %s', (_name, sender) => {
+    expect(isTrustedSender(sender, APP)).toBe(false);
   });
 });

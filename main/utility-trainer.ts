@@ -1,6 +1,8 @@
 import { utilityProcess } from 'electron';
 import type { SpawnTrainer, TrainerHandle, TrainerToHost } from '../trainer/protocol';
 
+const isFinal = (m: TrainerToHost) => m.type === 'done' || m.type === 'failed' || m.type === 'probed';
+
 /** Trainer processes in desktop mode: Electron's utilityProcess (a Node child without a window). */
 export function utilityTrainer(entryPath: string): SpawnTrainer {
   return (): TrainerHandle => {
@@ -24,7 +26,12 @@ export function utilityTrainer(entryPath: string): SpawnTrainer {
       send: (m) => {
         if (!exited) child.postMessage(m);
       },
-      onMessage: (l) => child.on('message', (m: unknown) => l(m as TrainerToHost)),
+      onMessage: (l) =>
+        child.on('message', (m: unknown) => {
+          l(m as TrainerToHost);
+          // The last message of a run (or probe) has arrived: the trainer waits for us to end it.
+          if (isFinal(m as TrainerToHost)) setImmediate(() => !exited && child.kill());
+        }),
       onExit: (l) => void exitListeners.push(l),
       kill: () => {
         if (!exited) child.kill();

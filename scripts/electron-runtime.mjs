@@ -1,19 +1,24 @@
-// Finds (or fetches once) what desktop mode needs: the Electron binary, which Electron ≥ 42
-// downloads lazily on first use, and a better-sqlite3 binary built for Electron's ABI, kept
-// beside the Node one so the CLI and browser mode keep working. Every step has a time limit and
-// reports why it failed, so `npm start` falls back to browser mode instead of hanging.
+// @ts-check
+// What desktop mode needs before and while Electron launches: the Electron binary (Electron ≥ 42
+// downloads it lazily on first use), a display, a sandbox Chromium can start, and a watch on the
+// launched process that tells "window open" from "died at launch", so `npm start` falls back to
+// browser mode instead of exiting without an app. better-sqlite3 ≥ 13 is a Node-API module whose
+// package carries binaries for every platform, so Electron loads the same binary as Node: there
+// is nothing to build for Electron.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import readline from 'node:readline';
 import { ROOT } from './build-if-stale.mjs';
+import { gatherSandboxFacts, sandboxProblem } from './desktop-precheck.mjs';
 
-const require = createRequire(import.meta.url);
 const ELECTRON_DIR = path.join(ROOT, 'node_modules', 'electron');
-/** Upper bound for one preparation step (download or compile); it never waits longer. */
-const STEP_LIMIT_MS = 15 * 60_000;
+/** Upper bound for the one-time download; it never waits longer. */
+const DOWNLOAD_LIMIT_MS = 15 * 60_000;
 const HEARTBEAT_MS = 5_000;
+/** Lines the Electron main process prints on stdout for the launcher (main/launcher-signal.ts). */
+export const READY_MARKER = 'phenobook:window-ready';
+export const ALREADY_RUNNING_MARKER = 'phenobook:already-running';
 
 function electronVersion() {
   return JSON.parse(fs.readFileSync(path.join(ELECTRON_DIR, 'package.json'), 'utf8')).version;
@@ -26,26 +31,30 @@ function installedBinary() {
   return fs.existsSync(bin) ? bin : null;
 }
 
-/**
- * Runs one preparation step quietly (its output is kept for the failure reason), printing the
- * elapsed time every few seconds so a long download or compile is visibly alive.
- */
-function runStep(cmd, args, { cwd, env, label }) {
+/** The last line of a tool's output worth showing as a reason. @param {string} text */
+export function lastMeaningfulLine(text) {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at '));
+  const error = lines.findLast((l) => /fatal|error|failed|ENOTFOUND|EAI_AGAIN|ECONN|stopped after|cannot|not found/i.test(l));
+  return (error ?? lines.at(-1) ?? 'no output').slice(0, 300);
+}
+
+/** Runs Electron's own installer, printing the elapsed time so a slow download is visibly alive. */
+function downloadElectron() {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ELECTRON_DIR, 'install.js')], { cwd: ELECTRON_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
-    const keep = (chunk) => (tail = (tail + chunk.toString()).slice(-4000));
+    const keep = (/** @type {Buffer} */ chunk) => (tail = (tail + chunk.toString()).slice(-4000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     const heartbeat = setInterval(() => {
-      process.stderr.write(`  … ${label}: ${Math.round((Date.now() - started) / 1000)} s\n`);
+      process.stderr.write(`  … downloading Electron: ${Math.round((Date.now() - started) / 1000)} s\n`);
     }, HEARTBEAT_MS);
     const limit = setTimeout(() => {
-      tail += `\nstopped after ${STEP_LIMIT_MS / 60_000} minutes`;
+      tail += `\nstopped after ${DOWNLOAD_LIMIT_MS / 60_000} minutes`;
       child.kill('SIGKILL');
-    }, STEP_LIMIT_MS);
-    const done = (result) => {
+    }, DOWNLOAD_LIMIT_MS);
+    const done = (/** @type {{ ok: boolean, tail: string }} */ result) => {
       clearInterval(heartbeat);
       clearTimeout(limit);
       resolve(result);
@@ -55,14 +64,16 @@ function runStep(cmd, args, { cwd, env, label }) {
   });
 }
 
-function lastMeaningfulLine(text) {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('at '));
-  const error = lines.find((l) => /error|failed|ENOTFOUND|EAI_AGAIN|ECONN|stopped after/i.test(l));
-  return (error ?? lines.at(-1) ?? 'unknown error').slice(0, 200);
-}
-
-/** @returns {Promise<{ ok: true, binary: string } | { ok: false, reason: string }>} */
+/**
+ * The Electron binary to launch: PHENOBOOK_ELECTRON when set (a distribution's own electron, or a
+ * build you trust), else the electron package's, downloaded once when missing.
+ * @returns {Promise<{ ok: true, binary: string } | { ok: false, reason: string }>}
+ */
 export async function ensureElectronBinary() {
+  const override = process.env.PHENOBOOK_ELECTRON;
+  if (override) {
+    return fs.existsSync(override) ? { ok: true, binary: override } : { ok: false, reason: `PHENOBOOK_ELECTRON points at ${override}, which does not exist` };
+  }
   if (!fs.existsSync(path.join(ELECTRON_DIR, 'package.json'))) {
     return { ok: false, reason: 'the electron package is not installed' };
   }
@@ -72,75 +83,14 @@ export async function ensureElectronBinary() {
     return { ok: false, reason: 'the Electron binary is absent and ELECTRON_SKIP_BINARY_DOWNLOAD is set' };
   }
   process.stderr.write(`Downloading the Electron ${electronVersion()} binary (once)…\n`);
-  const res = await runStep(process.execPath, [path.join(ELECTRON_DIR, 'install.js')], {
-    cwd: ELECTRON_DIR,
-    label: 'downloading Electron',
-  });
+  const res = /** @type {{ ok: boolean, tail: string }} */ (await downloadElectron());
   const binary = installedBinary();
   if (res.ok && binary) {
     process.stderr.write('Electron downloaded.\n');
     return { ok: true, binary };
   }
-  return { ok: false, reason: `the Electron binary could not be downloaded (${lastMeaningfulLine(res.tail)})` };
-}
-
-/** Where the Electron-ABI build of better-sqlite3 lives (inside node_modules: a reinstall clears it). */
-export function electronSqlitePath() {
-  return path.join(ROOT, 'node_modules', '.phenobook', `electron-${electronVersion()}`, 'better_sqlite3.node');
-}
-
-/**
- * better-sqlite3 is not a Node-API module, so Electron needs its own build. Try the published
- * prebuilt binary for this Electron first, then compile against Electron's headers.
- * @returns {Promise<{ ok: true, binding: string } | { ok: false, reason: string }>}
- */
-export async function ensureElectronSqlite() {
-  const target = electronSqlitePath();
-  if (fs.existsSync(target)) return { ok: true, binding: target };
-  const version = electronVersion();
-  const source = path.dirname(require.resolve('better-sqlite3/package.json'));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-sqlite-'));
-  process.stderr.write(`Preparing SQLite for Electron ${version} (once; compiling can take a few minutes)…\n`);
-  try {
-    fs.cpSync(source, work, { recursive: true, filter: (src) => !src.includes(`${path.sep}build${path.sep}`) });
-    const env = { npm_config_nodedir: '', npm_config_runtime: 'electron', npm_config_target: version };
-    const prebuild = path.join(ROOT, 'node_modules', 'prebuild-install', 'bin.js');
-    let res = { ok: false, tail: 'prebuild-install not found' };
-    if (fs.existsSync(prebuild)) {
-      res = await runStep(
-        process.execPath,
-        [prebuild, '--runtime', 'electron', '--target', version, '--arch', process.arch],
-        { cwd: work, env, label: 'building SQLite for Electron' },
-      );
-    }
-    if (!res.ok) {
-      const gyp = findNodeGyp();
-      if (!gyp) return { ok: false, reason: 'no prebuilt better-sqlite3 for Electron and node-gyp was not found' };
-      res = await runStep(
-        process.execPath,
-        [gyp, 'rebuild', '--release', `--target=${version}`, '--runtime=electron', `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'],
-        { cwd: work, env, label: 'building SQLite for Electron' },
-      );
-    }
-    const built = path.join(work, 'build', 'Release', 'better_sqlite3.node');
-    if (!res.ok || !fs.existsSync(built)) {
-      return { ok: false, reason: `better-sqlite3 could not be built for Electron (${lastMeaningfulLine(res.tail)})` };
-    }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.copyFileSync(built, target);
-    return { ok: true, binding: target };
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-}
-
-function findNodeGyp() {
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-    path.join(ROOT, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
-  ];
-  return candidates.find((c) => c && fs.existsSync(c)) ?? null;
+  const proxyHint = process.env.HTTPS_PROXY || process.env.https_proxy ? ' (behind a proxy, set ELECTRON_GET_USE_PROXY=true)' : '';
+  return { ok: false, reason: `the Electron binary could not be downloaded (${lastMeaningfulLine(res.tail)})${proxyHint}` };
 }
 
 /** Desktop mode needs a display; a headless box (SSH) gets browser mode at once. */
@@ -148,4 +98,54 @@ export function displayProblem() {
   if (process.platform !== 'linux') return null;
   if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) return null;
   return 'no display (DISPLAY and WAYLAND_DISPLAY are unset)';
+}
+
+/**
+ * Why Chromium's sandbox would abort Electron here, with the fix; null when it can start.
+ * PHENOBOOK_ELECTRON_PRECHECK=0 skips the check (a distribution's Electron with its own profile).
+ * @param {string} binary
+ * @returns {import('./desktop-precheck.mjs').SandboxProblem | null}
+ */
+export function launchProblem(binary) {
+  if (process.env.PHENOBOOK_ELECTRON_PRECHECK === '0') return null;
+  return sandboxProblem(gatherSandboxFacts({ electronBinary: binary }));
+}
+
+/**
+ * Launches Electron and watches it until its window is ready or it exits.
+ * Resolves `ready` (the caller then mirrors Electron's exit), `already-running` (another
+ * instance took focus) or `exited` with the reason, for the caller to fall back.
+ * @param {string} binary
+ * @param {string[]} args
+ * @returns {Promise<{ state: 'ready', child: import('node:child_process').ChildProcess } | { state: 'already-running' } | { state: 'exited', reason: string }>}
+ */
+export function launchElectron(binary, args) {
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, {
+      stdio: ['inherit', 'pipe', 'pipe'],
+      env: { ...process.env, PHENOBOOK_LAUNCHER: '1', ELECTRON_RUN_AS_NODE: undefined },
+    });
+    let settled = false;
+    let alreadyRunning = false;
+    let stderrTail = '';
+    const settle = (/** @type {any} */ value) => {
+      if (!settled) resolve(value);
+      settled = true;
+    };
+    readline.createInterface({ input: /** @type {NodeJS.ReadableStream} */ (child.stdout) }).on('line', (line) => {
+      if (line === READY_MARKER) settle({ state: 'ready', child });
+      else if (line === ALREADY_RUNNING_MARKER) alreadyRunning = true;
+      else process.stdout.write(`${line}\n`);
+    });
+    child.stderr?.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      if (!settled) stderrTail = (stderrTail + chunk.toString()).slice(-8000);
+    });
+    child.on('error', (err) => settle({ state: 'exited', reason: `Electron could not be started (${err.message})` }));
+    child.on('exit', (code, signal) => {
+      if (alreadyRunning) return settle({ state: 'already-running' });
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      settle({ state: 'exited', reason: `Electron ${how} before its window opened: ${lastMeaningfulLine(stderrTail)}` });
+    });
+  });
 }

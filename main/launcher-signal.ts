@@ -1,0 +1,11 @@
+/**
+ * Lines the Electron main process prints for `npm start` (scripts/electron-runtime.mjs), which
+ * only commits to desktop mode once the window is ready: an Electron that dies before then makes
+ * the launcher start browser mode instead. Printed only when that launcher started us.
+ */
+export const READY_MARKER = 'phenobook:window-ready';
+export const ALREADY_RUNNING_MARKER = 'phenobook:already-running';
+
+export function tellLauncher(marker: typeof READY_MARKER | typeof ALREADY_RUNNING_MARKER): void {
+  if (process.env.PHENOBOOK_LAUNCHER === '1') process.stdout.write(`${marker}\n`);
+}
