@@ -57,10 +57,34 @@ export async function renderFigure(
   ];
   const layout = { ...figure.layout, margin, annotations, width: 900, height: 560, paper_bgcolor: '#ffffff' };
   const url = await plotly.toImage({ data: figure.data, layout } as never, { format, width: 900, height: 560 });
-  if (format === 'png') return (await fetch(url)).blob();
-  let svg = url.startsWith('data:image/svg+xml;base64,') ? atob(url.slice(url.indexOf(',') + 1)) : decodeURIComponent(url.slice(url.indexOf(',') + 1));
+  if (format === 'png') return dataUrlToBlob(url);
+  let svg = new TextDecoder().decode(dataUrlBytes(url).bytes);
   svg = svg.replace(/<svg[^>]*>/, (open) => `${open}<desc>${escapeXml(caption)}</desc><metadata>${escapeXml(JSON.stringify(provenance))}</metadata>`);
   return new Blob([svg], { type: 'image/svg+xml' });
+}
+
+/**
+ * The bytes of a data: URL, decoded here rather than with fetch(): the app's CSP allows
+ * connect-src 'self' only, so fetching a data: URL is refused.
+ */
+export function dataUrlBytes(url: string): { mime: string; bytes: Uint8Array } {
+  const comma = url.indexOf(',');
+  if (!url.startsWith('data:') || comma < 0) throw new Error('not a data: URL');
+  const meta = url.slice(5, comma);
+  const payload = url.slice(comma + 1);
+  const mime = meta.split(';')[0] || 'text/plain';
+  if (meta.endsWith(';base64')) {
+    const binary = atob(payload);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return { mime, bytes };
+  }
+  return { mime, bytes: new TextEncoder().encode(decodeURIComponent(payload)) };
+}
+
+export function dataUrlToBlob(url: string): Blob {
+  const { mime, bytes } = dataUrlBytes(url);
+  return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime });
 }
 
 export { download } from './download';
