@@ -8,7 +8,7 @@ import { dispatch } from '../host/handlers';
 import { ServiceError } from '../services/errors';
 import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
-import { GPU_REQUIREMENTS } from '../trainer/backend';
+import { gpuHelp } from '../trainer/native-support';
 import { describeFieldRange } from '../common/field-range';
 import { DataArgsError, writeMnist1d } from './data-command';
 import { progressPrinter, sweepProgressPrinter } from './progress';
@@ -424,17 +424,11 @@ async function doctorCommand(args: string[]): Promise<number> {
     const reason = b.reason ? `no — ${b.reason.replace(/^No TensorFlow.js backend could be loaded \((.*)\)$/, '$1')}` : 'yes';
     console.log(`  ${b.name.padEnd(14)} ${b.loads ? `loads${b.gpu ? ', GPU in use' : ''}` : reason}`);
   }
-  if (!chosen.backend?.gpu) console.log(`\nTo train on an NVIDIA GPU:\n${GPU_HELP.map((l) => `  - ${l}`).join('\n')}`);
+  if (!chosen.backend?.gpu) console.log(`\nGPU training:\n${GPU_HELP.map((l) => `  - ${l}`).join('\n')}`);
   return chosen.backend ? EXIT.ok : EXIT.failed;
 }
 
-const GPU_HELP = [
-  GPU_REQUIREMENTS,
-  'Run `npm install` on that machine with access to the internet: @tensorflow/tfjs-node-gpu is an optional dependency allowed to run its install script (package.json "allowScripts"), which downloads libtensorflow with GPU support.',
-  'Check `nvidia-smi` works and that LD_LIBRARY_PATH includes the CUDA 11.2 and cuDNN 8.1 lib64 folders.',
-  'Phenobook sets TF_FORCE_GPU_ALLOW_GROWTH=true so TensorFlow does not reserve all GPU memory.',
-  'Then run `npx phenobook doctor` again: it should say "Runs train on: tfjs-node-gpu (GPU)".',
-];
+const GPU_HELP = gpuHelp(process.platform, process.arch);
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

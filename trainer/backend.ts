@@ -5,6 +5,7 @@
  */
 import { BACKEND_NAMES, type BackendName, type BackendReport } from '../contract/runs';
 import type { Tf } from '../experiments/types';
+import { GPU_REQUIREMENTS, nativeSupport, type NativeBackend } from './native-support';
 
 /** Fastest first. */
 export const BACKEND_ORDER = BACKEND_NAMES;
@@ -12,22 +13,22 @@ export type { BackendName };
 /** What a run records about its backend (the contract's BackendReport). */
 export type BackendInfo = BackendReport;
 
-export const GPU_REQUIREMENTS =
-  'tfjs-node-gpu 4.22 needs Linux x86-64 with an NVIDIA driver, CUDA 11.2 and cuDNN 8.1 (libcudart.so.11.0, libcudnn.so.8) on the library path';
 
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? 'unknown error';
 }
 
-function explainNativeFailure(name: BackendName, err: unknown): string {
+function explainNativeFailure(name: NativeBackend, err: unknown, platform: NodeJS.Platform, arch: string): string {
+  const { help } = nativeSupport(name, platform, arch);
   const code = (err as { code?: string }).code;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-    return `@tensorflow/${name} is not installed (its install downloads libtensorflow; it is an optional dependency and was dropped where that download failed)`;
+    const why = `@tensorflow/${name} is not installed (its install downloads libtensorflow; it is an optional dependency and was dropped where that download failed)`;
+    return platform === 'win32' && help ? `${why}; ${help}` : why;
   }
   const line = firstLine(err);
-  if (name === 'tfjs-node-gpu' && /libcud|cuda|cudnn/i.test(line)) return `${line}: ${GPU_REQUIREMENTS}`;
-  return line;
+  if (name === 'tfjs-node-gpu' && platform !== 'win32' && /libcud|cuda|cudnn/i.test(line)) return `${line}: ${GPU_REQUIREMENTS}`;
+  return platform === 'win32' && help ? `${line}; ${help}` : line;
 }
 
 /** Whether the native GPU build actually placed work on a GPU (set by the caller's probe). */
@@ -68,22 +69,32 @@ export interface SelectOptions {
   only?: BackendName;
   /** Decides `gpu` for tfjs-node-gpu; without it the GPU build is reported as not proven to use a GPU. */
   gpuProbe?: GpuProbe;
+  /** The OS and CPU to judge native support for (tests); this process's by default. */
+  platform?: NodeJS.Platform;
+  arch?: string;
 }
 
 export async function selectBackend(options: SelectOptions = {}): Promise<{ tf: Tf; info: BackendInfo }> {
   const order = options.only ? [options.only] : BACKEND_ORDER;
   const skipped: BackendInfo['skipped'] = [];
   // Skipped backends before the forced one are still worth explaining in `doctor`.
+  const { platform = process.platform, arch = process.arch } = options;
   for (const name of order) {
+    const native = name === 'tfjs-node-gpu' || name === 'tfjs-node';
+    const skip = native ? nativeSupport(name, platform, arch).skip : null;
+    if (skip) {
+      skipped.push({ name, reason: skip });
+      continue;
+    }
     try {
-      const tf = name === 'wasm' || name === 'cpu' ? await tryJs(name) : await tryNative(name);
+      const tf = native ? await tryNative(name) : await tryJs(name);
       const gpu = name === 'tfjs-node-gpu' ? ((await options.gpuProbe?.()) ?? false) : false;
       if (name === 'tfjs-node-gpu' && !gpu) {
         skipped.push({ name, reason: 'loaded, but no GPU device was used (CUDA found no usable GPU); training runs on the CPU through it' });
       }
       return { tf, info: { name, tfBackend: tf.getBackend(), gpu, skipped, versions: versionsOf(tf, name) } };
     } catch (err) {
-      skipped.push({ name, reason: name === 'wasm' || name === 'cpu' ? firstLine(err) : explainNativeFailure(name, err) });
+      skipped.push({ name, reason: native ? explainNativeFailure(name, err, platform, arch) : firstLine(err) });
     }
   }
   const detail = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');

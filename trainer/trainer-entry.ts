@@ -18,7 +18,10 @@ function makePort(): { port: TrainerPort; drain(): Promise<void> } {
         send: (m: TrainerToHost) => parentPort.postMessage(m),
         onMessage: (l) => parentPort.on('message', (e) => l(e.data as HostToTrainer)),
       },
-      drain: () => new Promise((r) => setTimeout(r, 50)),
+      // parentPort.postMessage has no delivery callback, and exiting can drop a message still in
+      // flight: the host ends this process once it has the last message (main/utility-trainer.ts).
+      // The timer only covers a host that never does.
+      drain: () => new Promise((r) => setTimeout(r, 30_000)),
     };
   }
   if (!process.send) throw new Error('The trainer must be started by Phenobook (no IPC channel)');
