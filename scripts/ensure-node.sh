@@ -17,7 +17,7 @@ supported() { # $1 = a node binary; true when it is >= 22.12 (and of the wanted 
   ' "$want_major" 2>/dev/null
 }
 
-if [ -z "$want_major" ] && command -v node >/dev/null && supported "$(command -v node)"; then
+if command -v node >/dev/null && supported "$(command -v node)"; then
   dirname "$(command -v node)"
   exit 0
 fi

@@ -48,7 +48,25 @@ describe('the SQLite binary', () => {
     expect(Number(pkg.version.split('.')[0])).toBeGreaterThanOrEqual(13);
     expect(pkg.gypfile).toBe(false);
     for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts?.[hook], hook).toBeUndefined();
+    // npm still infers `node-gyp rebuild` from the binding.gyp the package carries (it needs
+    // Python and a C++ toolchain, and only stamps the prebuilt binary): our package.json denies it.
+    const ours = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+    expect(ours.allowScripts['better-sqlite3']).toBe(false);
     expect(fs.existsSync(path.join(pkgDir, 'build'))).toBe(false);
+  });
+
+  it('is opened the same way everywhere: no code picks another SQLite binary', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(ts|mjs|js|svelte)$/.test(e.name) && !e.name.endsWith('.test.ts') && /nativeBinding|SQLITE_BINDING/.test(fs.readFileSync(p, 'utf8'))) offenders.push(p);
+      }
+    };
+    const root = path.join(import.meta.dirname, '..');
+    for (const dir of ['db', 'services', 'host', 'main', 'cli', 'trainer', 'scripts']) walk(path.join(root, dir));
+    expect(offenders).toEqual([]);
   });
 
   it.each(TARGETS)('carries a $target binary of the right format and CPU', ({ target, format, machine }) => {
