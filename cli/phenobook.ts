@@ -9,6 +9,7 @@ import { ServiceError } from '../services/errors';
 import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
 import { gpuHelp } from '../trainer/native-support';
+import { desktopReadiness } from './desktop-readiness';
 import { describeFieldRange } from '../common/field-range';
 import { DataArgsError, writeMnist1d } from './data-command';
 import { progressPrinter, sweepProgressPrinter } from './progress';
@@ -412,6 +413,7 @@ async function doctorCommand(args: string[]): Promise<number> {
       versions: b.backend?.versions ?? null,
     })),
     gpuHelp: GPU_HELP,
+    desktop: desktopReadiness(path.resolve(path.dirname(TRAINER_PATH), '..', '..')),
   };
   if (values.json) {
     console.log(JSON.stringify(report));
@@ -425,6 +427,9 @@ async function doctorCommand(args: string[]): Promise<number> {
     console.log(`  ${b.name.padEnd(14)} ${b.loads ? `loads${b.gpu ? ', GPU in use' : ''}` : reason}`);
   }
   if (!chosen.backend?.gpu) console.log(`\nGPU training:\n${GPU_HELP.map((l) => `  - ${l}`).join('\n')}`);
+  const { desktop } = report;
+  console.log(`\nDesktop mode: ${desktop.ready ? `ready (${desktop.electron})` : `not available — ${desktop.reason}`}`);
+  for (const f of desktop.fix) console.log(`  - ${f}`);
   return chosen.backend ? EXIT.ok : EXIT.failed;
 }
 
