@@ -8,7 +8,7 @@ import { DatabaseTooNewError } from '../db/errors';
 import { resolveDataDir } from '../host/data-dir';
 import { dispatch } from '../host/handlers';
 import { createAppContext, type AppContext } from '../services/app-context';
-import { ALREADY_RUNNING_MARKER, READY_MARKER, tellLauncher } from './launcher-signal';
+import { ALREADY_RUNNING_MARKER, READY_MARKER, tellLauncher, toleratePipeLoss } from './launcher-signal';
 import { isAppUrl, isSafeExternalUrl, isTrustedSender } from './url-trust';
 import { utilityTrainer } from './utility-trainer';
 import { mainWindowOptions } from './window-options';
@@ -65,6 +65,7 @@ function createWindow(): void {
 }
 
 async function start(): Promise<void> {
+  toleratePipeLoss();
   app.enableSandbox();
   if (!app.requestSingleInstanceLock()) {
     // The running instance focuses its window (second-instance); the launcher must not fall back.
