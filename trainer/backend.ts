@@ -74,7 +74,21 @@ export interface SelectOptions {
   arch?: string;
 }
 
-export async function selectBackend(options: SelectOptions = {}): Promise<{ tf: Tf; info: BackendInfo }> {
+/**
+ * Selections in one process run one at a time: tfjs has one global engine, and a second
+ * setBackend() while the first backend's asynchronous init is pending (wasm) leaves the engine
+ * without a backend instance, so a run already training falls onto another backend mid-op.
+ * A trainer process selects once; this matters where several runs share a process (tests).
+ */
+let selecting: Promise<unknown> = Promise.resolve();
+
+export function selectBackend(options: SelectOptions = {}): Promise<{ tf: Tf; info: BackendInfo }> {
+  const next = selecting.then(() => selectBackendNow(options));
+  selecting = next.catch(() => undefined);
+  return next;
+}
+
+async function selectBackendNow(options: SelectOptions): Promise<{ tf: Tf; info: BackendInfo }> {
   const order = options.only ? [options.only] : BACKEND_ORDER;
   const skipped: BackendInfo['skipped'] = [];
   // Skipped backends before the forced one are still worth explaining in `doctor`.
