@@ -110,6 +110,27 @@ export interface Amendment extends HypothesisContent {
 
 export type Verdict = 'supported' | 'refuted' | 'inconclusive';
 
+/**
+ * The headline count of a hypothesis's verdicts: supported, refuted and inconclusive count only the
+ * runs inside each prediction's condition (the tests of the stated claim); results on runs outside
+ * the condition are counted apart in `outside`, never mixed into the headline.
+ */
+export interface VerdictTally extends Record<Verdict, number> {
+  outside: number;
+}
+
+export const emptyTally = (): VerdictTally => ({ supported: 0, refuted: 0, inconclusive: 0, outside: 0 });
+
+export function addTallies(a: VerdictTally, b: VerdictTally): VerdictTally {
+  return { supported: a.supported + b.supported, refuted: a.refuted + b.refuted, inconclusive: a.inconclusive + b.inconclusive, outside: a.outside + b.outside };
+}
+
+/** "6 supported · 0 refuted · 0 inconclusive" plus "· 6 outside the condition" when there are any. */
+export function describeTally(t: VerdictTally, sep = ' · '): string {
+  const head = `${t.supported} supported${sep}${t.refuted} refuted${sep}${t.inconclusive} inconclusive`;
+  return t.outside ? `${head}${sep}${t.outside} outside the condition` : head;
+}
+
 /** One prediction decided on one run, with the numbers that decided it. */
 export interface PredictionResult {
   predictionIndex: number;
@@ -146,7 +167,8 @@ export interface Hypothesis extends HypothesisContent {
   results: PredictionResult[];
   /** When amended: the verdicts of the predictions as originally locked. */
   originalResults: PredictionResult[] | null;
-  tally: Record<Verdict, number>;
+  /** Headline counts over the results inside each prediction's condition; results outside it counted apart. */
+  tally: VerdictTally;
   /** Confounder tests attached to the hypothesis, with their verdicts in words. */
   confounderTests: { id: string; title: string; verdict: string }[];
 }

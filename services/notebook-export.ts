@@ -1,5 +1,5 @@
 import { CHECKLIST, CHECKLIST_CITATION, type ChecklistState } from '../contract/checklist';
-import { describePrediction, type Hypothesis, type PredictionResult } from '../contract/hypotheses';
+import { describePrediction, describeTally, type Hypothesis, type PredictionResult } from '../contract/hypotheses';
 import type { FigureSummary } from '../contract/figures';
 import type { Note } from '../contract/notes';
 import type { Project } from '../contract/projects';
@@ -55,7 +55,7 @@ function hypothesisSection(h: Hypothesis, index: number): string[] {
   } else {
     lines.push('- Not locked (draft)');
   }
-  lines.push(`- Verdicts: ${h.tally.supported} supported, ${h.tally.refuted} refuted, ${h.tally.inconclusive} inconclusive`);
+  lines.push(`- Verdicts (runs inside each prediction's condition): ${describeTally(h.tally, ', ')}`);
   lines.push('', 'Predictions:', '');
   h.current.predictions.forEach((p, i) => {
     lines.push(`${i + 1}. ${inline(describePrediction(p))}`);

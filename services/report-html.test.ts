@@ -93,7 +93,7 @@ const hypothesis = (over: Partial<Hypothesis> = {}): Hypothesis => ({
   originalResults: [
     { predictionIndex: 0, runId: RUN_A, verdict: 'supported', value: 0.031, step: 3000, conditionMet: true, explanation: 'test accuracy at step 3000 = 0.031 < 0.2 (original)' },
   ],
-  tally: { supported: 1, refuted: 1, inconclusive: 0 },
+  tally: { supported: 1, refuted: 0, inconclusive: 0, outside: 1 },
   confounderTests: [],
   ...over,
 });
@@ -316,7 +316,8 @@ describe('reportHtml', () => {
     expect(html).toContain('<span class="badge verdict-supported">supported</span></td><td class="num">0.031</td><td class="num">3000</td><td>test accuracy at step 3000 = 0.031 &lt; 0.25</td>');
     expect(html).toContain('<span class="badge verdict-refuted">refuted</span> <span class="badge outside">outside condition</span></td><td class="num">0.9912</td>');
     expect(html).toContain('1 supported');
-    expect(html).toContain('1 refuted');
+    expect(html).toContain('0 refuted');
+    expect(html).toContain('1 outside the condition (not counted)');
     expect(html).toContain('0 inconclusive');
     // Amendments and the original as locked, with its own verdicts.
     expect(html).toContain(`Amendment 1, 2026-01-01T01:30:00.000Z, SHA-256 <code class="hash">${AMEND_HASH}</code>`);

@@ -290,7 +290,10 @@ function hypothesisBlock(ctx: Ctx, h: Hypothesis, index: number): string {
     out.push('<p class="small"><span class="badge status-in-progress">Draft</span> Not locked (not preregistered).</p>');
   }
   const t = h.tally;
-  out.push(`<p class="small">Verdicts: ${badge(`${t.supported} supported`, 'verdict-supported')} ${badge(`${t.refuted} refuted`, 'verdict-refuted')} ${badge(`${t.inconclusive} inconclusive`, 'verdict-inconclusive')}</p>`);
+  const outside = t.outside ? ` <span class="outside">${t.outside} outside the condition (not counted)</span>` : '';
+  out.push(
+    `<p class="small">Verdicts on runs inside each prediction's condition: ${badge(`${t.supported} supported`, 'verdict-supported')} ${badge(`${t.refuted} refuted`, 'verdict-refuted')} ${badge(`${t.inconclusive} inconclusive`, 'verdict-inconclusive')}${outside}</p>`,
+  );
   out.push('<h4>Predictions</h4>', predictionsBlock(ctx, h, h.current, h.results));
   if (h.amendments.length) {
     out.push('<h4>Amendments</h4>', '<ol class="amendments">');
