@@ -145,6 +145,21 @@ export interface PredictionResult {
   explanation: string;
 }
 
+/** A prediction no experiment the project has runs of or names can put to the test (checked, never refused). */
+export interface ConditionWarning {
+  predictionIndex: number;
+  /** The condition's index in the prediction's `when`, or null for a warning about the metric or the whole condition. */
+  conditionIndex: number | null;
+  /** The closest known field name, when the field looks like a typo of one. */
+  suggestion: string | null;
+  message: string;
+}
+
+export const HypothesisCheckSchema = z.strictObject({
+  projectId: ProjectIdSchema,
+  predictions: z.array(PredictionSchema, { error: 'Predictions must be a list' }).max(HYPOTHESIS_LIMITS.predictions),
+});
+
 export interface LinkedRun {
   runId: string;
   linkedAt: string;
@@ -169,6 +184,8 @@ export interface Hypothesis extends HypothesisContent {
   originalResults: PredictionResult[] | null;
   /** Headline counts over the results inside each prediction's condition; results outside it counted apart. */
   tally: VerdictTally;
+  /** Conditions (and metrics) of the current predictions that no known experiment can satisfy. */
+  warnings: ConditionWarning[];
   /** Confounder tests attached to the hypothesis, with their verdicts in words. */
   confounderTests: { id: string; title: string; verdict: string }[];
 }

@@ -27,6 +27,7 @@ export const OP_NAMES = [
   'hypotheses:lock',
   'hypotheses:delete',
   'hypotheses:linkRun',
+  'hypotheses:check',
   'figures:create',
   'figures:get',
   'figures:list',

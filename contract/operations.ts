@@ -13,6 +13,8 @@ import {
   HypothesisListSchema,
   HypothesisRefSchema,
   HypothesisRunLinkSchema,
+  HypothesisCheckSchema,
+  type ConditionWarning,
   HypothesisUpdateSchema,
   type Hypothesis,
 } from './hypotheses';
@@ -100,6 +102,7 @@ export const operations = {
   'hypotheses:lock': op<Hypothesis>()(HypothesisRefSchema),
   'hypotheses:delete': op<{ id: string }>()(HypothesisRefSchema),
   'hypotheses:linkRun': op<Hypothesis>()(HypothesisRunLinkSchema),
+  'hypotheses:check': op<ConditionWarning[]>()(HypothesisCheckSchema),
   'figures:create': op<FigureSummary>()(FigureCreateSchema),
   'figures:get': op<Figure>()(FigureRefSchema),
   'figures:list': op<FigureSummary[]>()(FigureListSchema),

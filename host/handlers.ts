@@ -34,6 +34,7 @@ const handlers: Handlers = {
   'hypotheses:lock': (ctx, { id }) => ctx.hypotheses.lock(id),
   'hypotheses:delete': (ctx, { id }) => ctx.hypotheses.delete(id),
   'hypotheses:linkRun': (ctx, input) => ctx.hypotheses.linkRun(input),
+  'hypotheses:check': (ctx, input) => ctx.hypotheses.check(input),
   'figures:create': (ctx, input) => ctx.figures.create(input),
   'figures:get': (ctx, { id }) => ctx.figures.get(id),
   'figures:list': (ctx, { projectId }) => ctx.figures.list(projectId),

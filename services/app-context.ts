@@ -105,7 +105,7 @@ export function createAppContext(options: ContextOptions): AppContext {
   const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock, (id) => notebook.evidence(id));
   const figures = new FiguresService(new FiguresRepo(opened.db), notesRepo, projectsRepo, events, clock);
   const notes = new NotesService(notesRepo, projectsRepo, runsRepo, events, clock);
-  const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock, (id) => confoundersRepo.ofHypothesis(id));
+  const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock, (id) => confoundersRepo.ofHypothesis(id), experiments);
   const runs = new RunService({
     runs: runsRepo,
     projects: projectsRepo,

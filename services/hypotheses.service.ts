@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type {
+  ConditionWarning,
   Hypothesis,
+  HypothesisCheckSchema,
   HypothesisContent,
   HypothesisCreateSchema,
   HypothesisRunLinkSchema,
@@ -9,7 +11,12 @@ import type {
   Prediction,
   PredictionResult,
 } from '../contract/hypotheses';
+import { checkPredictions, type KnownExperiment } from '../common/condition-check';
 import { evaluatePrediction, tallyVerdicts, type RunFacts } from '../common/predictions';
+import type { Phenomenon } from '../contract/projects';
+import type { ExperimentInfo } from '../contract/runs';
+import { describeExperiment } from '../experiments/describe';
+import type { ExperimentDefinition } from '../experiments/types';
 import type { HypothesesRepo, StoredHypothesis } from '../db/hypotheses.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
 import type { RunsRepo } from '../db/runs.repo';
@@ -21,6 +28,14 @@ import type { Clock } from './projects.service';
 import { runLabel } from './run-label';
 
 const HASH_VERSION = 1;
+
+/** The built-in experiments each phenomenon's projects study (before any run exists). */
+const PHENOMENON_EXPERIMENTS: Record<Phenomenon, readonly string[]> = {
+  grokking: ['grokking-mlp', 'grokking-transformer', 'init-scale'],
+  'double-descent': ['double-descent'],
+  'lottery-ticket': ['lottery-ticket'],
+  other: [],
+};
 
 /** The preregistration hash: the content only (not ids or times), canonical JSON, SHA-256. */
 export function hypothesisHash(c: HypothesisContent): string {
@@ -49,7 +64,42 @@ export class HypothesesService {
     private readonly clock: Clock,
     /** Confounder tests attached to a hypothesis (kept by the confounder service). */
     private readonly confoundersOf: (hypothesisId: string) => { id: string; title: string; verdict: string }[] = () => [],
+    private readonly experiments: ReadonlyMap<string, ExperimentDefinition> = new Map(),
   ) {}
+
+  /** Warnings for predictions no experiment the project has runs of or names can test (nothing is refused). */
+  check(input: z.output<typeof HypothesisCheckSchema>): ConditionWarning[] {
+    if (!this.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    return checkPredictions(input.predictions, this.knownExperiments(input.projectId));
+  }
+
+  /**
+   * The experiments a project's predictions are about: those it has runs of, and those its phenomenon
+   * names; with neither (an "other" project without runs), every built-in experiment.
+   */
+  private knownExperiments(projectId: string): KnownExperiment[] {
+    const project = this.projects.get(projectId);
+    const runs = this.runs.list(projectId);
+    const keys = new Set([...runs.map((r) => r.experiment), ...(project ? PHENOMENON_EXPERIMENTS[project.phenomenon] : [])]);
+    if (keys.size === 0) for (const k of this.experiments.keys()) keys.add(k);
+    const known: KnownExperiment[] = [];
+    for (const key of keys) {
+      const def = this.experiments.get(key);
+      if (def) {
+        let info = this.described.get(key);
+        if (!info) this.described.set(key, (info = describeExperiment(def)));
+        known.push({ key, fields: info.fields });
+        continue;
+      }
+      // An experiment this build does not know (an imported bundle): its runs' stored configs say what it has.
+      const run = runs.find((r) => r.experiment === key);
+      const config = run ? (this.runs.get(run.id)?.config ?? {}) : {};
+      known.push({ key, fields: Object.entries(config).map(([k, v]) => ({ key: k, type: typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : 'number' })) });
+    }
+    return known;
+  }
+
+  private readonly described = new Map<string, ExperimentInfo>();
 
   list(projectId: string): Hypothesis[] {
     if (!this.projects.get(projectId)) throw notFound('Project', projectId);
@@ -149,6 +199,7 @@ export class HypothesesService {
       results,
       originalResults: amended ? decide(original.predictions) : null,
       tally: tallyVerdicts(results),
+      warnings: checkPredictions(current.predictions, this.knownExperiments(h.projectId)),
       confounderTests: this.confoundersOf(h.id).map(({ id, title, verdict }) => ({ id, title, verdict })),
     };
   }

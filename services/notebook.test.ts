@@ -100,6 +100,21 @@ describe('hypotheses', () => {
     expect(verdictLine).toContain('6 outside the condition (not counted)');
   });
 
+  it('warns, never refuses, about a condition key no experiment of the project has, with the closest field', async () => {
+    const typo = { ...hypothesisInput(), predictions: [{ ...prediction, when: [{ field: 'weight_decay', op: '=', value: 0 }] }] } as HypothesisCreate;
+    const h = await call<Hypothesis>('hypotheses:create', typo);
+    expect(h.warnings).toHaveLength(1);
+    expect(h.warnings[0]).toMatchObject({ predictionIndex: 0, conditionIndex: 0, suggestion: 'weightDecay' });
+    expect(h.warnings[0]!.message).toContain('(grokking-mlp, grokking-transformer, init-scale)');
+    // The live check the form uses answers the same, and the right field has no warning.
+    expect(await call('hypotheses:check', { projectId: project.id, predictions: typo.predictions })).toEqual(h.warnings);
+    expect(await call('hypotheses:check', { projectId: project.id, predictions: [prediction] })).toEqual([]);
+    // Lock still works (on purpose), and the warning stays on the record.
+    const locked = await call<Hypothesis>('hypotheses:lock', { id: h.id });
+    expect(locked.lock).not.toBeNull();
+    expect(locked.warnings[0]!.suggestion).toBe('weightDecay');
+  });
+
   it('turns an edit after lock into an amendment; the locked text and hash stay', async () => {
     const h0 = await call<Hypothesis>('hypotheses:create', hypothesisInput());
     const locked = await call<Hypothesis>('hypotheses:lock', { id: h0.id });

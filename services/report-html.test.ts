@@ -94,6 +94,7 @@ const hypothesis = (over: Partial<Hypothesis> = {}): Hypothesis => ({
     { predictionIndex: 0, runId: RUN_A, verdict: 'supported', value: 0.031, step: 3000, conditionMet: true, explanation: 'test accuracy at step 3000 = 0.031 < 0.2 (original)' },
   ],
   tally: { supported: 1, refuted: 0, inconclusive: 0, outside: 1 },
+  warnings: [],
   confounderTests: [],
   ...over,
 });
