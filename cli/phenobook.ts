@@ -9,6 +9,7 @@ import { ServiceError } from '../services/errors';
 import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
 import { GPU_REQUIREMENTS } from '../trainer/backend';
+import { distinguishingConfig } from '../common/config-diff';
 import { describeFieldRange } from '../common/field-range';
 import { DataArgsError, writeMnist1d } from './data-command';
 import { progressPrinter, sweepProgressPrinter } from './progress';
@@ -354,10 +355,14 @@ async function runsCommand(args: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify({ runs }));
     else if (runs.length === 0) console.log('No runs.');
     else {
+      // What tells runs of the same experiment apart: the config fields that differ between them.
+      const differs = distinguishingConfig(runs);
       for (const r of runs) {
         const acc = r.final.testAcc;
+        const preset = r.preset && r.preset !== 'default' ? `  ${r.preset}` : '';
+        const config = differs.get(r.id) ? `  ${differs.get(r.id)}` : '';
         console.log(
-          `${r.id}  ${r.experiment}  seed ${r.seed}  ${r.status.padEnd(11)}  ${r.stepsDone}/${r.stepsTotal} steps  ` +
+          `${r.id}  ${r.experiment}${preset}${config}  seed ${r.seed}  ${r.status.padEnd(11)}  ${r.stepsDone}/${r.stepsTotal} steps  ` +
             `${r.backend ?? '–'}  test acc ${typeof acc === 'number' ? acc.toFixed(3) : '–'}`,
         );
       }

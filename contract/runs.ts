@@ -27,7 +27,7 @@ export interface BackendReport {
 
 export interface RunSummary {
   id: string;
-  /** "grokking-mlp · weightDecay 0 · seed 0": experiment, preset, what differs from the preset, seed. */
+  /** "grokking-mlp · weightDecay 0 · seed 0": experiment, preset, its sweep's knobs and what differs from the preset, seed. */
   label: string;
   projectId: string | null;
   groupId: string;
@@ -48,10 +48,11 @@ export interface RunSummary {
   finishedAt: string | null;
   /** The last recorded value of each metric (null where it was not finite). */
   final: Record<string, number | null>;
+  /** The full resolved config the run trained with (seed included). */
+  config: Record<string, unknown>;
 }
 
 export interface RunDetail extends RunSummary {
-  config: Record<string, unknown>;
   backendDetail: BackendReport | null;
   appVersion: string;
   dataHash: string | null;

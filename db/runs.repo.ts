@@ -64,13 +64,23 @@ export interface RunFinishedPatch {
 }
 
 /** Names what sets a run apart from its preset (see services/run-label.ts); db/ stays free of experiment code. */
-export type RunLabeler = (row: { experiment: string; preset: string | null; seed: number; config: Record<string, unknown> }) => string;
+export type RunLabeler = (row: {
+  experiment: string;
+  preset: string | null;
+  seed: number;
+  config: Record<string, unknown>;
+  /** The knobs its sweep varies (a run of a sweep is told apart by them even at the preset's value). */
+  sweepKeys: readonly string[];
+}) => string;
 
 const plainLabel: RunLabeler = (r) => `${r.experiment} · seed ${r.seed}`;
 
 function toSummary(row: RunRow, final: Record<string, number | null>, label: RunLabeler): RunSummary {
+  const config = JSON.parse(row.config) as Record<string, unknown>;
+  const sweepKeys = row.sweep_point ? Object.keys(JSON.parse(row.sweep_point) as Record<string, unknown>) : [];
   return {
-    label: label({ experiment: row.experiment, preset: row.preset, seed: row.seed, config: JSON.parse(row.config) as Record<string, unknown> }),
+    label: label({ experiment: row.experiment, preset: row.preset, seed: row.seed, config, sweepKeys }),
+    config,
     id: row.id,
     projectId: row.project_id,
     groupId: row.group_id,

@@ -39,8 +39,8 @@ export interface RunServiceDeps {
   spawn?: SpawnTrainer;
   appVersion: string;
   clock: Clock;
-  /** Default number of trainer processes when the setting was never changed. */
-  defaultParallel?: number;
+  /** Default number of trainer processes when the setting was never changed (read each time: it can follow the backend). */
+  defaultParallel?: number | (() => number);
   /** Wins over the stored setting (the CLI's --parallel applies to that invocation only). */
   parallelOverride?: number;
 }
@@ -63,7 +63,9 @@ export class RunService {
   get parallel(): number {
     if (this.deps.parallelOverride) return this.deps.parallelOverride;
     const stored = this.deps.settings.get(SETTINGS_KEY);
-    return typeof stored === 'number' ? stored : (this.deps.defaultParallel ?? 1);
+    if (typeof stored === 'number') return stored;
+    const d = this.deps.defaultParallel;
+    return typeof d === 'function' ? d() : (d ?? 1);
   }
 
   setParallel(n: number): void {
@@ -222,7 +224,7 @@ export class RunService {
   }
 
   private summary(id: string): RunSummary {
-    const { config: _c, backendDetail: _b, appVersion: _a, dataHash: _d, ...summary } = this.get(id);
+    const { backendDetail: _b, appVersion: _a, dataHash: _d, ...summary } = this.get(id);
     return summary;
   }
 

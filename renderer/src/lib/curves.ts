@@ -58,11 +58,7 @@ export function aggregateCurves(curves: readonly Curve[], band: 'std' | 'minmax'
   return out;
 }
 
-/** Config fields whose values differ between runs (seed included), in first-seen order. */
-export function differingFields(configs: readonly Record<string, unknown>[]): string[] {
-  const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))];
-  return keys.filter((k) => new Set(configs.map((c) => JSON.stringify(c[k]))).size > 1);
-}
+export { differingFields } from '../../../common/config-diff';
 
 /** Groups items by the JSON of one config field's value (or each on its own when no field). */
 export function groupBy<T>(items: readonly T[], key: (item: T) => unknown): { value: unknown; items: T[] }[] {
