@@ -164,6 +164,29 @@ test('no page scrolls sideways, and no card is wider than itself, at 1280×800 a
     await expect(page.getByTestId('run-progress').first()).toBeVisible();
     expect(await overflows(page), `runs with one training at ${width}×${height}`).toEqual([]);
   }
+  // Chart axes fit the data: a 60-step run's log x axis ends near step 60 (not 1M), and the loss
+  // axis names the run's own loss.
+  type Plot = { _fullLayout: { xaxis: { range: [number, number] }; yaxis: { title: { text: string } } } };
+  await page.goto(`${host.origin}/#/runs/${runIds[0]}`);
+  const accuracy = page.getByTestId('chart-accuracy');
+  await expect(accuracy.locator('.main-svg').first()).toBeVisible();
+  await expect
+    .poll(() => accuracy.evaluate((el) => 10 ** (el as unknown as Plot)._fullLayout.xaxis.range[1]))
+    .toBeLessThan(100);
+  expect(await page.getByTestId('chart-loss').evaluate((el) => (el as unknown as Plot)._fullLayout.yaxis.title.text)).toBe('MSE loss');
+
+  await page.goto(`${host.origin}/#/projects/${projectId}/runs`);
+  // The ETA follows from the rate beside it (or says "estimating…" before a few steps are measured).
+  const progressText = page.locator(`tr[data-run-id="${long.body.value[0]!.id}"] .progress-text`);
+  await expect(progressText).toContainText(/estimating…|ETA/);
+  await expect(progressText).toContainText('ETA', { timeout: 30_000 });
+  const text = (await progressText.textContent())!.replace(/\s+/g, ' ');
+  const m = text.match(/([\d,]+) \/ ([\d,]+) · ([\d.]+) steps\/s · ETA (?:(\d+) h )?(?:(\d+) min ?)?(?:([\d.]+) s)?/)!;
+  expect(m, text).not.toBeNull();
+  const [step, total, rate] = [m[1]!, m[2]!, m[3]!].map((v) => Number(v.replace(/,/g, '')));
+  const eta = Number(m[4] ?? 0) * 3600 + Number(m[5] ?? 0) * 60 + Number(m[6] ?? 0);
+  expect(Math.abs(eta - (total! - step!) / rate!) / eta, text).toBeLessThan(0.03);
+
   await page.getByRole('button', { name: 'Cancel run seed 0' }).click();
   await expect(page.locator(`tr[data-run-id="${long.body.value[0]!.id}"]`)).toContainText('Cancelled');
   expect(await overflows(page), 'runs after Cancel').toEqual([]);

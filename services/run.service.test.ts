@@ -117,16 +117,18 @@ describe('RunService', () => {
 
   it('streams progress with a rate and an ETA, and metric batches', async () => {
     const { ctx, start, events } = setup();
-    const [r] = start({ config: { steps: 200, stepDelayMs: 2 } });
+    const [r] = start({ config: { steps: 300, stepDelayMs: 6 } });
     await ctx.runs.whenSettled([r!.id]);
-    const progress = events.filter((e) => e.type === 'runs:progress');
+    const progress = events.flatMap((e) => (e.type === 'runs:progress' ? [e] : []));
     expect(progress.length).toBeGreaterThan(0);
-    const last = progress.at(-1)!;
-    expect(last).toMatchObject({ runId: r!.id, step: 200, total: 200 });
-    const mid = progress.find((e) => e.type === 'runs:progress' && e.step < 200);
-    if (mid && mid.type === 'runs:progress') expect(mid.etaSeconds).toBeGreaterThan(0);
+    expect(progress.at(-1)!).toMatchObject({ runId: r!.id, step: 300, total: 300 });
+    // First "estimating" (no rate, no ETA), then an ETA that is exactly what the rate implies.
+    expect(progress[0]).toMatchObject({ stepsPerSecond: null, etaSeconds: null });
+    const measured = progress.filter((e) => e.stepsPerSecond !== null && e.step < 300);
+    expect(measured.length).toBeGreaterThan(0);
+    for (const e of measured) expect(e.etaSeconds!).toBeCloseTo((e.total - e.step) / e.stepsPerSecond!, 9);
     const points = events.flatMap((e) => (e.type === 'runs:metrics' ? e.points : []));
-    expect(points.map((p) => p.step)).toEqual(Array.from({ length: 41 }, (_, i) => i * 5));
+    expect(points.map((p) => p.step)).toEqual(Array.from({ length: 61 }, (_, i) => i * 5));
   });
 
   it('re-runs a stored config exactly, and deletes finished runs with their metrics', async () => {

@@ -15,13 +15,16 @@ import { describeIssues, issuesOf } from './zod-issues';
 
 /** After a cancel request, how long a trainer gets to stop between steps before it is killed. */
 export const CANCEL_GRACE_MS = 1500;
+import { Pace } from '../common/progress-pace';
+
 const SETTINGS_KEY = 'parallelRuns';
 
 interface ActiveRun {
   id: string;
   projectId: string | null;
   handle: TrainerHandle;
-  spawnedAt: number;
+  /** The progress line's rate and ETA, measured from the first step reported. */
+  pace: Pace;
   cancelRequested: boolean;
   ended: boolean;
   killTimer?: ReturnType<typeof setTimeout>;
@@ -345,7 +348,7 @@ export class RunService {
       this.finish(id, projectId, { status: 'failed', error: `Could not start a trainer process: ${(err as Error).message}` });
       return;
     }
-    const active: ActiveRun = { id, projectId, handle, spawnedAt: performance.now(), cancelRequested: false, ended: false };
+    const active: ActiveRun = { id, projectId, handle, pace: new Pace(), cancelRequested: false, ended: false };
     this.active.set(id, active);
     handle.onMessage((message) => this.onTrainerMessage(active, message));
     handle.onExit((code, signal) => this.onTrainerExit(active, code, signal));
@@ -380,17 +383,9 @@ export class RunService {
       case 'progress': {
         this.deps.runs.markProgress(id, message.step);
         if (message.trainSeconds > 0) active.secondsPerStep = message.trainSeconds / Math.max(1, message.step);
-        const wall = (performance.now() - active.spawnedAt) / 1000;
-        const rate = message.step > 0 ? message.step / wall : 0;
-        this.deps.events.emit({
-          type: 'runs:progress',
-          runId: id,
-          projectId,
-          step: message.step,
-          total: message.total,
-          stepsPerSecond: message.trainSeconds > 0 ? message.step / message.trainSeconds : null,
-          etaSeconds: rate > 0 ? (message.total - message.step) / rate : null,
-        });
+        // The rate shown and the ETA beside it come from one measurement (null while estimating).
+        const pace = active.pace.observe(message.step, message.total, performance.now() / 1000);
+        this.deps.events.emit({ type: 'runs:progress', runId: id, projectId, step: message.step, total: message.total, ...pace });
         break;
       }
       case 'metrics':
