@@ -52,6 +52,7 @@ export const OP_NAMES = [
   'runs:delete',
   'runs:rerun',
   'sweeps:start',
+  'sweeps:check',
   'sweeps:list',
   'sweeps:get',
   'sweeps:cancel',

@@ -36,7 +36,8 @@ import {
   HypothesisConfounderLinkSchema,
   type ConfounderTest,
 } from './confounders';
-import { SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepCollectResult, type SweepDetail } from './sweeps';
+import { StartCheckSchema, SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepCollectResult, type SweepDetail } from './sweeps';
+import type { FieldIssue } from './result';
 import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
   ProjectArchiveSchema,
@@ -127,6 +128,7 @@ export const operations = {
   'runs:delete': op<{ id: string }>()(RunRefSchema),
   'runs:rerun': op<RunSummary>()(RunRefSchema),
   'sweeps:start': op<Sweep>()(SweepStartSchema),
+  'sweeps:check': op<FieldIssue[]>()(StartCheckSchema),
   'sweeps:list': op<Sweep[]>()(SweepListSchema.default({ projectId: null })),
   'sweeps:get': op<SweepDetail>()(SweepRefSchema),
   'sweeps:cancel': op<Sweep>()(SweepRefSchema),

@@ -195,3 +195,28 @@ test('no page scrolls sideways, and no card is wider than itself, at 1280×800 a
   await expect(page.getByTestId('dash-phase-early')).toHaveText('0/8');
   await expect(page.getByTestId('dash-phase-early')).toBeInViewport({ ratio: 1 });
 });
+
+test("the start dialog names every invalid field at once, sweep values by value, and a preset's own grid fills the sweep", async ({ page, host }) => {
+  const projectId = await createProject(host, 'double-descent');
+  await openProject(page, host, projectId, 'runs');
+  await page.keyboard.press('r');
+  const dialog = page.getByRole('dialog', { name: 'Start a run' });
+  await dialog.getByLabel('Experiment').selectOption('double-descent');
+  await dialog.getByLabel('Preset').selectOption('cheap');
+  // The cheap preset's 14 widths fill the sweep field.
+  await expect(dialog.getByLabel('Sweep over')).toHaveValue('width');
+  await expect(dialog.getByLabel('Sweep values')).toHaveValue('2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 48, 64, 96');
+
+  await dialog.getByLabel('Seeds').fill('two');
+  await dialog.getByLabel('lr', { exact: true }).fill('fast');
+  await dialog.getByLabel('Sweep values').fill('8, 12.5, 16');
+  await dialog.getByRole('button', { name: 'Start sweep' }).click();
+  await expect(dialog.locator('.field-error')).toHaveText([
+    'seeds must be an integer',
+    "width: '12.5' must be an integer from 1 to 4096",
+    'lr must be a number greater than 0 and at most 10',
+  ]);
+  await expect(dialog.getByLabel('Seeds')).toBeFocused();
+  const sweeps = await host.op<unknown[]>('sweeps:list', { projectId });
+  expect(sweeps.body.ok && sweeps.body.value).toEqual([]);
+});

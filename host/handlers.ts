@@ -62,6 +62,7 @@ const handlers: Handlers = {
   'runs:delete': (ctx, { id }) => ctx.runs.delete(id),
   'runs:rerun': (ctx, { id }) => ctx.runs.rerun(id),
   'sweeps:start': (ctx, input) => ctx.sweeps.start(input),
+  'sweeps:check': (ctx, input) => ctx.sweeps.check(input),
   'sweeps:list': (ctx, { projectId }) => ctx.sweeps.list(projectId),
   'sweeps:get': (ctx, { id }) => ctx.sweeps.get(id),
   'sweeps:cancel': (ctx, { id }) => ctx.sweeps.cancel(id),
