@@ -8,7 +8,6 @@ import { dispatch } from '../host/handlers';
 import { ServiceError } from '../services/errors';
 import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
-import { GPU_REQUIREMENTS } from '../trainer/backend';
 import { distinguishingConfig } from '../common/config-diff';
 import { describeFieldRange } from '../common/field-range';
 import { DataArgsError, writeMnist1d } from './data-command';
@@ -403,6 +402,9 @@ async function experimentsCommand(args: string[]): Promise<number> {
 
 async function doctorCommand(args: string[]): Promise<number> {
   const { values } = parse(args, {});
+  // The backend module loads only here: no other command needs it.
+  const { GPU_REQUIREMENTS } = await import('../trainer/backend');
+  const gpuHelp = [GPU_REQUIREMENTS, ...GPU_HELP];
   const spawn = forkTrainer(TRAINER_PATH);
   const chosen = await probeBackend(spawn);
   const each = await Promise.all(BACKEND_NAMES.map(async (name) => ({ name, ...(await probeBackend(spawn, name)) })));
@@ -416,7 +418,7 @@ async function doctorCommand(args: string[]): Promise<number> {
       reason: b.backend ? null : (b.error ?? null),
       versions: b.backend?.versions ?? null,
     })),
-    gpuHelp: GPU_HELP,
+    gpuHelp,
   };
   if (values.json) {
     console.log(JSON.stringify(report));
@@ -429,12 +431,11 @@ async function doctorCommand(args: string[]): Promise<number> {
     const reason = b.reason ? `no — ${b.reason.replace(/^No TensorFlow.js backend could be loaded \((.*)\)$/, '$1')}` : 'yes';
     console.log(`  ${b.name.padEnd(14)} ${b.loads ? `loads${b.gpu ? ', GPU in use' : ''}` : reason}`);
   }
-  if (!chosen.backend?.gpu) console.log(`\nTo train on an NVIDIA GPU:\n${GPU_HELP.map((l) => `  - ${l}`).join('\n')}`);
+  if (!chosen.backend?.gpu) console.log(`\nTo train on an NVIDIA GPU:\n${gpuHelp.map((l) => `  - ${l}`).join('\n')}`);
   return chosen.backend ? EXIT.ok : EXIT.failed;
 }
 
 const GPU_HELP = [
-  GPU_REQUIREMENTS,
   'Run `npm install` on that machine with access to the internet: @tensorflow/tfjs-node-gpu is an optional dependency allowed to run its install script (package.json "allowScripts"), which downloads libtensorflow with GPU support.',
   'Check `nvidia-smi` works and that LD_LIBRARY_PATH includes the CUDA 11.2 and cuDNN 8.1 lib64 folders.',
   'Phenobook sets TF_FORCE_GPU_ALLOW_GROWTH=true so TensorFlow does not reserve all GPU memory.',

@@ -1,5 +1,6 @@
-import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import { createRequire } from 'node:module';
+import type { Marked } from 'marked';
+import type sanitizeHtmlType from 'sanitize-html';
 import { CHECKLIST, CHECKLIST_CITATION, type AnswerStatus } from '../contract/checklist';
 import { describePrediction, type Hypothesis, type HypothesisContent, type PredictionResult } from '../contract/hypotheses';
 import type { Evidence } from '../contract/notebook';
@@ -68,15 +69,24 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
-const marked = new Marked({ gfm: true, async: false });
+// The Markdown renderer and sanitiser load when a report is first written, not with every command.
+let renderer: { marked: Marked; sanitizeHtml: typeof sanitizeHtmlType } | undefined;
+function markdownTools() {
+  if (!renderer) {
+    const require = createRequire(import.meta.url);
+    const { Marked: MarkedClass } = require('marked') as typeof import('marked');
+    renderer = { marked: new MarkedClass({ gfm: true, async: false }), sanitizeHtml: require('sanitize-html') as typeof sanitizeHtmlType };
+  }
+  return renderer;
+}
 
 const SAFE_HREF = /^(https?:|mailto:|#)/i;
 const SAFE_IMG = /^data:image\/(png|jpeg|gif|webp|svg\+xml)[;,]/i;
 
 /** User headings sit below the report's own (h1 title, h2 sections, h3 items). */
-const demote = (tagName: string) => (_: string, attribs: sanitizeHtml.Attributes) => ({ tagName, attribs });
+const demote = (tagName: string) => (_: string, attribs: sanitizeHtmlType.Attributes) => ({ tagName, attribs });
 
-const SANITIZE: sanitizeHtml.IOptions = {
+const SANITIZE: sanitizeHtmlType.IOptions = {
   allowedTags: [
     'p', 'br', 'hr', 'h4', 'h5', 'h6', 'strong', 'b', 'em', 'i', 'del', 's', 'code', 'pre', 'blockquote',
     'ul', 'ol', 'li', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'sup', 'sub', 'span',
@@ -95,9 +105,9 @@ const SANITIZE: sanitizeHtml.IOptions = {
     h5: demote('h6'),
     h6: demote('h6'),
     // Only web, mail and in-page links keep their target; external ones cannot reach back.
-    a: (_, attribs): sanitizeHtml.Tag => {
+    a: (_, attribs): sanitizeHtmlType.Tag => {
       const href = (attribs.href ?? '').trim();
-      const kept: sanitizeHtml.Attributes = attribs.title ? { title: attribs.title } : {};
+      const kept: sanitizeHtmlType.Attributes = attribs.title ? { title: attribs.title } : {};
       if (!SAFE_HREF.test(href)) return { tagName: 'a', attribs: kept };
       return { tagName: 'a', attribs: href.startsWith('#') ? { ...kept, href } : { ...kept, href, rel: 'noopener noreferrer' } };
     },
@@ -115,6 +125,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
 
 /** User Markdown to HTML that is safe inside the report (no scripts, handlers, styles or requests). */
 export function reportMarkdown(source: string): string {
+  const { marked, sanitizeHtml } = markdownTools();
   const html = marked.parse(source) as string;
   return sanitizeHtml(html, SANITIZE);
 }
