@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { MathNode } from 'mathjs';
+import type { MathNode, parse as mathParseType } from 'mathjs';
 import { ServiceError } from './errors';
 
 /**
@@ -42,8 +42,9 @@ export interface MetricExpression {
  * loaded on first use, so commands that never parse one (the whole CLI but `confounders`) start fast.
  */
 let mathParse: ((source: string) => MathNode) | undefined;
+type MathJs = { parse: typeof mathParseType };
 const parse = (source: string): MathNode => {
-  mathParse ??= (createRequire(import.meta.url)('mathjs') as typeof import('mathjs')).parse;
+  mathParse ??= (createRequire(import.meta.url)('mathjs') as MathJs).parse as (source: string) => MathNode;
   return mathParse(source);
 };
 

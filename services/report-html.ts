@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Marked } from 'marked';
+type MarkedModule = { Marked: typeof Marked };
 import type sanitizeHtmlType from 'sanitize-html';
 import { CHECKLIST, CHECKLIST_CITATION, type AnswerStatus } from '../contract/checklist';
 import { describePrediction, type Hypothesis, type HypothesisContent, type PredictionResult } from '../contract/hypotheses';
@@ -74,7 +75,7 @@ let renderer: { marked: Marked; sanitizeHtml: typeof sanitizeHtmlType } | undefi
 function markdownTools() {
   if (!renderer) {
     const require = createRequire(import.meta.url);
-    const { Marked: MarkedClass } = require('marked') as typeof import('marked');
+    const { Marked: MarkedClass } = require('marked') as MarkedModule;
     renderer = { marked: new MarkedClass({ gfm: true, async: false }), sanitizeHtml: require('sanitize-html') as typeof sanitizeHtmlType };
   }
   return renderer;
