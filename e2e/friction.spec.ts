@@ -220,3 +220,13 @@ test("the start dialog names every invalid field at once, sweep values by value,
   const sweeps = await host.op<unknown[]>('sweeps:list', { projectId });
   expect(sweeps.body.ok && sweeps.body.value).toEqual([]);
 });
+
+test('a tab showing "Open Phenobook from its link" takes a pasted link in place, without a reload by hand', async ({ page, host }) => {
+  await page.goto(`${host.origin}/`);
+  await expect(page.getByTestId('access-needed')).toBeVisible();
+  // Pasting the printed link into the same tab only changes the hash: a same-document navigation.
+  await page.goto(host.url);
+  await expect(page.getByTestId('access-needed')).toHaveCount(0);
+  await expect(page.getByRole('searchbox', { name: 'Search projects' })).toBeVisible();
+  await expect(page).toHaveURL(`${host.origin}/#/`);
+});
