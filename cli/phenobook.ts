@@ -51,7 +51,7 @@ Commands:
   doctor [--json]             which training backends load here, GPU or not, and why
 
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
-With --json, stdout carries exactly one JSON document.`;
+With --json, stdout carries exactly one JSON document. Reference: docs/cli.md in the repository.`;
 
 /** `--set key=value`: numbers and booleans are typed, anything else stays text for the schema to judge. */
 export function parseSets(sets: string[]): Record<string, unknown> {
