@@ -4,6 +4,8 @@ import { RunStartSchema } from '../contract/runs';
 import { FAKE_EXPERIMENTS } from '../test/fake-experiment';
 import { inProcessTrainer } from '../test/in-process-trainer';
 import { snapshotTables, tempContext } from '../test/temp-context';
+import os from 'node:os';
+import { defaultParallelRuns } from './app-context';
 import { ServiceError } from './errors';
 
 let ctx: ReturnType<typeof tempContext> | undefined;
@@ -30,6 +32,16 @@ const waitFor = async (predicate: () => boolean, ms = 5000) => {
     await new Promise((r) => setTimeout(r, 5));
   }
 };
+
+describe('At once, before the user picks', () => {
+  it('is every core of a CPU-only machine (the setting allows up to 16); a choice sticks', () => {
+    ctx = tempContext({ recover: false });
+    expect(defaultParallelRuns()).toBe(Math.min(16, os.availableParallelism()));
+    expect(ctx.runs.parallel).toBe(defaultParallelRuns());
+    ctx.runs.setParallel(1);
+    expect(ctx.runs.parallel).toBe(1);
+  });
+});
 
 describe('RunService', () => {
   it('trains a run in a trainer, storing status, backend, config and every metric', async () => {
