@@ -118,6 +118,9 @@ export class RunsRepo {
       ),
       byId: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
       byProject: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, seed'),
+      experimentsOf: db.prepare<[string], { experiment: string; config: string }>(
+        'SELECT experiment, MIN(config) AS config FROM runs WHERE project_id = ? GROUP BY experiment ORDER BY experiment',
+      ),
       all: db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY created_at DESC, seed'),
       byStatus: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at, seed'),
       started: db.prepare(
@@ -196,6 +199,11 @@ export class RunsRepo {
   list(projectId: string | null): RunSummary[] {
     const rows = projectId ? this.stmts.byProject.all(projectId) : this.stmts.all.all();
     return rows.map((r) => toSummary(r, this.final(r.id), this.label));
+  }
+
+  /** The experiments a project has runs of, each with the config of one of its runs. */
+  experimentsOf(projectId: string): { experiment: string; config: Record<string, unknown> }[] {
+    return this.stmts.experimentsOf.all(projectId).map((r) => ({ experiment: r.experiment, config: JSON.parse(r.config) as Record<string, unknown> }));
   }
 
   withStatus(status: RunStatus): RunRow[] {

@@ -79,31 +79,29 @@ export class HypothesesService {
    */
   private knownExperiments(projectId: string): KnownExperiment[] {
     const project = this.projects.get(projectId);
-    const runs = this.runs.list(projectId);
-    const keys = new Set([...runs.map((r) => r.experiment), ...(project ? PHENOMENON_EXPERIMENTS[project.phenomenon] : [])]);
+    const ran = this.runs.experimentsOf(projectId);
+    const keys = new Set([...ran.map((r) => r.experiment), ...(project ? PHENOMENON_EXPERIMENTS[project.phenomenon] : [])]);
     if (keys.size === 0) for (const k of this.experiments.keys()) keys.add(k);
-    const known: KnownExperiment[] = [];
-    for (const key of keys) {
+    return [...keys].map((key) => {
       const def = this.experiments.get(key);
       if (def) {
         let info = this.described.get(key);
         if (!info) this.described.set(key, (info = describeExperiment(def)));
-        known.push({ key, fields: info.fields });
-        continue;
+        return { key, fields: info.fields };
       }
-      // An experiment this build does not know (an imported bundle): its runs' stored configs say what it has.
-      const run = runs.find((r) => r.experiment === key);
-      const config = run ? (this.runs.get(run.id)?.config ?? {}) : {};
-      known.push({ key, fields: Object.entries(config).map(([k, v]) => ({ key: k, type: typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : 'number' })) });
-    }
-    return known;
+      // An experiment this build does not know (an imported bundle): its runs' stored config says what it has.
+      const config = ran.find((r) => r.experiment === key)?.config ?? {};
+      const fields = Object.entries(config).map(([k, v]) => ({ key: k, type: typeof v === 'boolean' ? ('boolean' as const) : typeof v === 'string' ? ('string' as const) : ('number' as const) }));
+      return { key, fields };
+    });
   }
 
   private readonly described = new Map<string, ExperimentInfo>();
 
   list(projectId: string): Hypothesis[] {
     if (!this.projects.get(projectId)) throw notFound('Project', projectId);
-    return this.repo.list(projectId).map((h) => this.view(h));
+    const known = this.knownExperiments(projectId);
+    return this.repo.list(projectId).map((h) => this.view(h, known));
   }
 
   get(id: string): Hypothesis {
@@ -175,7 +173,7 @@ export class HypothesesService {
     return h;
   }
 
-  private view(h: StoredHypothesis): Hypothesis {
+  private view(h: StoredHypothesis, known: KnownExperiment[] = this.knownExperiments(h.projectId)): Hypothesis {
     const original = contentOf(h);
     const current = contentOf(h.amendments.at(-1) ?? h);
     const facts = this.runFacts(h.links.map((l) => l.runId));
@@ -199,7 +197,7 @@ export class HypothesesService {
       results,
       originalResults: amended ? decide(original.predictions) : null,
       tally: tallyVerdicts(results),
-      warnings: checkPredictions(current.predictions, this.knownExperiments(h.projectId)),
+      warnings: checkPredictions(current.predictions, known),
       confounderTests: this.confoundersOf(h.id).map(({ id, title, verdict }) => ({ id, title, verdict })),
     };
   }

@@ -99,18 +99,20 @@ export class SweepService {
     const seeds = SeedsSchema.safeParse(input.seeds);
     if (!seeds.success) issues.push(...issuesOf(seeds.error).map((i) => ({ ...i, path: 'seeds' })));
     if (input.projectId && !this.d.projects.get(input.projectId)) issues.push({ path: 'projectId', message: 'no project with this id' });
-    let config: Record<string, unknown>;
-    let def;
+    // An unknown experiment or preset: nothing else can be checked.
+    let base;
     try {
-      def = this.d.runs.resolveConfig(input.experiment, input.preset, input.config).def;
-      config = this.d.runs.resolveConfig(input.experiment, input.preset, {}).config;
+      base = this.d.runs.resolveConfig(input.experiment, input.preset, {});
     } catch (err) {
       if (!(err instanceof ServiceError)) throw err;
-      const unknown = (err.issues ?? []).some((i) => i.path === 'experiment' || i.path === 'preset');
+      return [...issues, ...(err.issues ?? [])];
+    }
+    const { def, config } = base;
+    try {
+      this.d.runs.resolveConfig(input.experiment, input.preset, input.config);
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
       issues.push(...(err.issues ?? []));
-      if (unknown) return issues;
-      def = this.d.runs.resolveConfig(input.experiment, input.preset, {}).def;
-      config = this.d.runs.resolveConfig(input.experiment, input.preset, {}).config;
     }
     for (const [i, axis] of input.grid.entries()) {
       if (!(axis.key in config)) {
@@ -122,7 +124,8 @@ export class SweepService {
         const shown = typeof value === 'string' ? `'${value}'` : `'${JSON.stringify(value)}'`;
         const parsed = def.configSchema.safeParse({ ...config, [axis.key]: value });
         const problem = parsed.success ? null : issuesOf(parsed.error).find((x) => x.path === axis.key);
-        if (problem) issues.push({ path: `grid.${i}.values`, message: `${axis.key}: ${shown} ${problem.message.replace(new RegExp(`^${axis.key} `), '')}` });
+        const words = problem?.message.startsWith(`${axis.key} `) ? problem.message.slice(axis.key.length + 1) : problem?.message;
+        if (problem) issues.push({ path: `grid.${i}.values`, message: `${axis.key}: ${shown} ${words}` });
       }
     }
     return issues;
