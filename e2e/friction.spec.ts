@@ -217,6 +217,10 @@ test("the start dialog names every invalid field at once, sweep values by value,
     'lr must be a number greater than 0 and at most 10',
   ]);
   await expect(dialog.getByLabel('Seeds')).toBeFocused();
+  // The dialog, errors and all, fits the smaller window without scrolling sideways.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const box = await dialog.evaluate((el) => ({ scroll: (el as unknown as { scrollWidth: number }).scrollWidth, client: (el as unknown as { clientWidth: number }).clientWidth }));
+  expect(box.scroll).toBeLessThanOrEqual(box.client);
   const sweeps = await host.op<unknown[]>('sweeps:list', { projectId });
   expect(sweeps.body.ok && sweeps.body.value).toEqual([]);
 });
