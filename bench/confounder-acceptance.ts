@@ -1,4 +1,4 @@
-// The confounder test of EXPERIMENTS.md §7 on a data folder with a finished sweep (across widths) or runs (across steps):
+// The confounder test of docs/experiments.md §7 on a data folder with a finished sweep (across widths) or runs (across steps):
 //   npx tsx bench/confounder-acceptance.ts DATA_DIR [CANDIDATE]   (a built-in candidate: primeCount, pTest, …)
 import { BUILTIN_CANDIDATES, type BuiltinCandidate, type ConfounderTest } from '../contract/confounders';
 import { createAppContext } from '../services/app-context';

@@ -1,5 +1,5 @@
 /**
- * Acceptance check of double-descent against EXPERIMENTS.md §4, cheap sweep (too slow for a unit
+ * Acceptance check of double-descent against docs/experiments.md §4, cheap sweep (too slow for a unit
  * test: ~5–10 min for the full grid of 14 widths × 3 seeds on wasm).
  *
  *   npx tsx bench/double-descent-acceptance.ts [--widths 2,4,…] [--seeds 0,1,2] [--steps 5000]

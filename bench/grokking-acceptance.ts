@@ -1,5 +1,5 @@
 /**
- * Acceptance check of grokking-mlp against EXPERIMENTS.md §1 (too slow for a unit test: ~3–5 min).
+ * Acceptance check of grokking-mlp against docs/experiments.md §1 (too slow for a unit test: ~3–5 min).
  *
  *   npx tsx bench/grokking-acceptance.ts [--seeds 0,1,2] [--backend wasm] [--no-wd0] [--torch]
  *

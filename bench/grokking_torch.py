@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch CPU reference for the grokking-mlp experiment (EXPERIMENTS.md section 1).
+"""PyTorch CPU reference for the grokking-mlp experiment (docs/experiments.md section 1).
 
 Same data split and initial weights as experiments/grokking-mlp.experiment.ts (the seeded sfc32
 generator of experiments/rng.ts is ported below), same model, loss, optimizer and evaluation

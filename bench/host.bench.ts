@@ -59,7 +59,7 @@ export function benchIngest(totalRows = 400_000): BenchRow {
       ours: rows / seconds,
       unit: 'rows/s',
       reference: 280_000,
-      referenceLabel: 'DESIGN.md: ~280k rows/s with WAL',
+      referenceLabel: 'docs/architecture.md: ~280k rows/s with WAL',
       higherIsBetter: true,
     };
   } finally {
@@ -81,7 +81,7 @@ export function benchDownsample(): BenchRow {
     ours: (performance.now() - t0) / reps,
     unit: 'ms',
     reference: 200,
-    referenceLabel: 'DESIGN.md: Plotly draws 100k SVG points in ~200 ms',
+    referenceLabel: 'docs/architecture.md: Plotly draws 100k SVG points in ~200 ms',
     higherIsBetter: false,
   };
 }

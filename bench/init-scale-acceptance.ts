@@ -1,5 +1,5 @@
 /**
- * Acceptance check of init-scale against EXPERIMENTS.md §6 (too slow for a unit test: ~1.5–2 min
+ * Acceptance check of init-scale against docs/experiments.md §6 (too slow for a unit test: ~1.5–2 min
  * per seed on wasm).
  *
  *   npx tsx bench/init-scale-acceptance.ts [--seeds 0,1,2] [--steps 6000] [--alpha 8] [--backend wasm] [--torch]

@@ -1,5 +1,5 @@
 /**
- * Acceptance check of lottery-ticket against EXPERIMENTS.md §5 (too slow for a unit test: ~1.5–2
+ * Acceptance check of lottery-ticket against docs/experiments.md §5 (too slow for a unit test: ~1.5–2
  * min per seed on wasm here, one seed after another).
  *
  *   npx tsx bench/lottery-ticket-acceptance.ts [--seeds 0,1,2] [--backend wasm] [--preset default]
@@ -25,7 +25,7 @@ const preset = lotteryTicketExperiment.presets[presetName];
 if (!preset) throw new Error(`unknown preset ${presetName}; presets: ${Object.keys(lotteryTicketExperiment.presets).join(', ')}`);
 const { tf, info } = await selectBackend({ only: parseBackendName(argValue('--backend') ?? 'wasm') });
 
-/** EXPERIMENTS.md §5 reference test accuracies (%), by round. */
+/** docs/experiments.md §5 reference test accuracies (%), by round. */
 const REFERENCE: Record<number, string> = { 0: 'dense 59.6', 10: '60.4 / 49.2 / 53.9', 13: '56.3 / 31.4 / 43.2' };
 const CHECK_ROUNDS = [10, 11];
 

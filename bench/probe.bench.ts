@@ -1,5 +1,5 @@
 /**
- * What the telescoping probe costs (EXPERIMENTS.md §8), side by side:
+ * What the telescoping probe costs (docs/experiments.md §8), side by side:
  *
  * 1. A run that does not ask for the probe (double-descent `cheap`, h 16): optimizer steps/s of this
  *    checkout against the commit before the probe existed (PHENOBOOK_PROBE_BASELINE, default below),

@@ -8,6 +8,7 @@
  * 3. Host: metric ingest into SQLite, downsampling for charts, event-loop lag while training.
  * 4. Experiment presets: wall time of one run of each, ours (wasm) vs the same model in PyTorch CPU (1 thread).
  * 5. The telescoping probe: a run without it vs the commit before it existed; a run with it vs without.
+ * 6. CLI start: commands that do not train, wall clock, vs the commit before they started lazily.
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { benchGrokking, formatGrokkingTable, runTorch } from './grokking.bench';
 import { benchDownsample, benchEventLoopLag, benchIngest, type BenchRow } from './host.bench';
 import { benchPresets } from './presets.bench';
 import { benchProbe } from './probe.bench';
+import { benchCliStart } from './cli-start.bench';
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -115,4 +117,8 @@ for (const note of presets.notes) console.log(`(${note})`);
 console.error('Telescoping probe…');
 console.log('\nTelescoping probe — optimizer steps/s (speed ratio 1.00× = no cost)');
 console.log(formatRows(benchProbe({ quick, log })));
+
+console.error('CLI start…');
+console.log('\nCLI start — commands that do not train, wall clock (speed ratio > 1 means faster than before; target < 0.3 s)');
+console.log(formatRows(benchCliStart({ quick, log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);

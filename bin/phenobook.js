@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// The headless CLI (`npx phenobook …`); see the README.
+// The headless CLI (`npx phenobook …`); see docs/cli.md and the README.
 import '../scripts/node-version.mjs';
-import { ensureBuilt, ROOT } from '../scripts/build-if-stale.mjs';
+import module from 'node:module';
+// Compiled code is cached on disk between calls (Node ≥ 22.1): a script calling the CLI once
+// per task pays module compilation once, not every time.
+module.enableCompileCache?.();
+const { ensureBuilt, ROOT } = await import('../scripts/build-if-stale.mjs');
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 

@@ -8,7 +8,7 @@ import { forkTrainer } from '../services/fork-trainer';
 
 /** Shared by the CLI's commands: flag parsing, usage errors (exit 2) and the app context. */
 
-/** Exit codes of the headless interface (../shared/CLI.md). */
+/** Exit codes of the headless interface (docs/cli.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Invalid arguments or config: exit 2, with the usage text. */

@@ -23,7 +23,7 @@ export const Mnist1dArgsSchema = z.strictObject({
   shearScale: nonNegative('shearScale').default(MNIST1D_DEFAULTS.shearScale),
   finalSeqLength: positiveInt('finalSeqLength', 10_000).default(MNIST1D_DEFAULTS.finalSeqLength),
   seed: z.int({ error: 'seed must be an integer from 0 to 4294967295' }).min(0).max(4_294_967_295).default(MNIST1D_DEFAULTS.seed),
-  /** Fraction of train labels redrawn from the same stream (EXPERIMENTS.md §4); 0 keeps them. */
+  /** Fraction of train labels redrawn from the same stream (docs/experiments.md §4); 0 keeps them. */
   labelNoise: z.number({ error: 'labelNoise must be a number from 0 to 1' }).min(0).max(1).default(0),
 });
 

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dispatch } from '../host/handlers';
+import { createAppContext } from '../services/app-context';
 import { main } from './phenobook';
 
 let dir: string;
@@ -21,6 +23,30 @@ afterEach(() => {
 });
 
 const run = (...args: string[]) => main([...args, '--data-dir', dir]);
+
+describe('phenobook runs list', () => {
+  it('tells runs apart by the config fields that differ, and --json carries each run\'s config', async () => {
+    // Two queued runs (nothing trains here), same seed, differing only in weight decay.
+    const ctx = createAppContext({ dataDir: dir, mode: 'browser', recover: false });
+    for (const weightDecay of [0, 1]) {
+      const r = await dispatch(ctx, 'runs:start', { experiment: 'grokking-mlp', config: { weightDecay, steps: 100 } });
+      expect(r.ok).toBe(true);
+    }
+    ctx.close();
+
+    expect(await run('runs', 'list')).toBe(0);
+    expect(out).toHaveLength(2);
+    expect(out.map((l) => l.match(/grokking-mlp {2}(weightDecay \d) {2}seed 0/)?.[1]).sort()).toEqual(['weightDecay 0', 'weightDecay 1']);
+
+    out = [];
+    expect(await run('runs', 'list', '--json')).toBe(0);
+    const { runs } = JSON.parse(out[0]!) as { runs: { config: Record<string, unknown> }[] };
+    expect(runs.map((r) => [r.config.weightDecay, r.config.steps, r.config.seed]).sort()).toEqual([
+      [0, 100, 0],
+      [1, 100, 0],
+    ]);
+  });
+});
 
 describe('phenobook projects', () => {
   it('creates a project and prints exactly one JSON document with its id', async () => {

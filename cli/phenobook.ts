@@ -10,6 +10,7 @@ import { forkTrainer } from '../services/fork-trainer';
 import { probeBackend } from '../services/backend-probe';
 import { gpuHelp } from '../trainer/native-support';
 import { desktopReadiness } from './desktop-readiness';
+import { distinguishingConfig } from '../common/config-diff';
 import { describeFieldRange } from '../common/field-range';
 import { DataArgsError, writeMnist1d } from './data-command';
 import { progressPrinter, sweepProgressPrinter } from './progress';
@@ -52,7 +53,7 @@ Commands:
   doctor [--json]             which training backends load here, GPU or not, and why
 
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
-With --json, stdout carries exactly one JSON document.`;
+With --json, stdout carries exactly one JSON document. Reference: docs/cli.md in the repository.`;
 
 /** `--set key=value`: numbers and booleans are typed, anything else stays text for the schema to judge. */
 export function parseSets(sets: string[]): Record<string, unknown> {
@@ -355,10 +356,14 @@ async function runsCommand(args: string[]): Promise<number> {
     if (values.json) console.log(JSON.stringify({ runs }));
     else if (runs.length === 0) console.log('No runs.');
     else {
+      // What tells runs of the same experiment apart: the config fields that differ between them.
+      const differs = distinguishingConfig(runs);
       for (const r of runs) {
         const acc = r.final.testAcc;
+        const preset = r.preset && r.preset !== 'default' ? `  ${r.preset}` : '';
+        const config = differs.get(r.id) ? `  ${differs.get(r.id)}` : '';
         console.log(
-          `${r.id}  ${r.experiment}  seed ${r.seed}  ${r.status.padEnd(11)}  ${r.stepsDone}/${r.stepsTotal} steps  ` +
+          `${r.id}  ${r.experiment}${preset}${config}  seed ${r.seed}  ${r.status.padEnd(11)}  ${r.stepsDone}/${r.stepsTotal} steps  ` +
             `${r.backend ?? '–'}  test acc ${typeof acc === 'number' ? acc.toFixed(3) : '–'}`,
         );
       }

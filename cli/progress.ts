@@ -24,8 +24,11 @@ export function progressPrinter(labels: Map<string, string>, stream: NodeJS.Writ
     lastLine.set(event.runId, now);
     const pct = Math.floor((100 * event.step) / event.total);
     const parts = [`${label} step ${event.step}/${event.total} (${pct}%)`];
-    if (event.stepsPerSecond) parts.push(`${event.stepsPerSecond.toFixed(1)} steps/s`);
-    if (event.etaSeconds !== null && !finished) parts.push(`ETA ${fmtSeconds(event.etaSeconds)}`);
+    if (!finished) {
+      // The ETA follows from the rate printed beside it; before a few steps are measured, neither.
+      if (event.stepsPerSecond && event.etaSeconds !== null) parts.push(`${event.stepsPerSecond.toFixed(1)} steps/s`, `ETA ${fmtSeconds(event.etaSeconds)}`);
+      else parts.push('estimating…');
+    }
     const acc = latestTestAcc.get(event.runId);
     if (acc !== undefined) parts.push(`test acc ${acc.toFixed(3)}`);
     stream.write(`${parts.join(' · ')}\n`);

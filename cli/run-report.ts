@@ -1,6 +1,6 @@
 import type { MetricSeries, RunDetail } from '../contract/runs';
 
-/** The per-run JSON shape of `phenobook run --json` (../shared/CLI.md). */
+/** The per-run JSON shape of `phenobook run --json` (docs/cli.md). */
 export interface RunReport {
   runId: string;
   seed: number;

@@ -74,7 +74,21 @@ describe('evaluatePrediction', () => {
 
   it('tallies verdicts', () => {
     const results = [run({}), run({ values: [0, 0, 0, 0.5] }), run({ series: null })].map((r) => evaluatePrediction(noGrokking, 0, r));
-    expect(tallyVerdicts(results)).toEqual({ supported: 1, refuted: 1, inconclusive: 1 });
+    expect(tallyVerdicts(results)).toEqual({ supported: 1, refuted: 1, inconclusive: 1, outside: 0 });
+  });
+
+  it('counts runs outside the condition apart, never in the headline', () => {
+    const inside = [run({}), run({}), run({ values: [0, 0, 0, 0.5] })];
+    const outside = [run({ config: { weightDecay: 1 }, values: [0, 0, 0, 0.9] }), run({ config: {}, values: [0, 0, 0, 0.9] })];
+    const results = [...inside, ...outside].map((r) => evaluatePrediction(noGrokking, 0, r));
+    expect(results.map((r) => [r.verdict, r.conditionMet])).toEqual([
+      ['supported', true],
+      ['supported', true],
+      ['refuted', true],
+      ['refuted', false],
+      ['refuted', false],
+    ]);
+    expect(tallyVerdicts(results)).toEqual({ supported: 2, refuted: 1, inconclusive: 0, outside: 2 });
   });
 });
 

@@ -2,6 +2,7 @@ import {
   describeCondition,
   describePrediction,
   describeReadAt,
+  emptyTally,
   opSymbol,
   type Comparison,
   type Condition,
@@ -9,6 +10,7 @@ import {
   type PredictionResult,
   type ReadAt,
   type Verdict,
+  type VerdictTally,
 } from '../contract/hypotheses';
 import { metricLabel } from '../contract/metrics';
 import type { RunStatus } from '../contract/runs';
@@ -155,9 +157,17 @@ export function evaluatePrediction(p: Prediction, predictionIndex: number, run: 
   };
 }
 
-export function tallyVerdicts(results: readonly PredictionResult[]): Record<Verdict, number> {
-  const tally: Record<Verdict, number> = { supported: 0, refuted: 0, inconclusive: 0 };
-  for (const r of results) tally[r.verdict] += 1;
+/**
+ * Counts verdicts for the headline: only results on runs inside the prediction's condition are
+ * supported/refuted/inconclusive; the rest are counted as `outside` (a run outside the stated
+ * setting is no test of the claim, whatever its numbers say).
+ */
+export function tallyVerdicts(results: readonly PredictionResult[]): VerdictTally {
+  const tally = emptyTally();
+  for (const r of results) {
+    if (r.conditionMet) tally[r.verdict] += 1;
+    else tally.outside += 1;
+  }
   return tally;
 }
 

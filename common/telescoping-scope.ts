@@ -1,5 +1,5 @@
 /**
- * Where the telescoping probe computes the right thing, and where it does not yet (EXPERIMENTS.md
+ * Where the telescoping probe computes the right thing, and where it does not yet (docs/experiments.md
  * §8). The recursion in experiments/telescoping/probe.ts is the one for plain SGD on a squared loss with a
  * scalar output; momentum and Adam change it (the paper's appendix), a vector output turns every
  * kernel entry into a block, and weight decay adds a term. Rather than computing something

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECKLIST, CHECKLIST_QUESTIONS, isChecklistKey } from './checklist';
 
-const paperPath = path.resolve(import.meta.dirname, '../../shared/paper/position-paper-full-text.txt');
+// The paper's full text is not part of the repository: point PHENOBOOK_PAPER_TEXT at a copy to
+// check every question's wording against it.
+const paperPath = process.env.PHENOBOOK_PAPER_TEXT ? path.resolve(process.env.PHENOBOOK_PAPER_TEXT) : '';
 
 describe('the checklist (Table 1 of the position paper)', () => {
   it('has 3 phases, 6 categories and 25 questions, in the paper’s order', () => {
@@ -34,7 +36,7 @@ describe('the checklist (Table 1 of the position paper)', () => {
     expect(isChecklistKey('made.up')).toBe(false);
   });
 
-  it.skipIf(!fs.existsSync(paperPath))('words every question as the paper does', () => {
+  it.skipIf(!paperPath || !fs.existsSync(paperPath))('words every question as the paper does', () => {
     // The paper's table marks emphasis with <i>; compare the plain words.
     const table = fs
       .readFileSync(paperPath, 'utf8')

@@ -14,9 +14,9 @@ export type AppEvent =
       projectId: string | null;
       step: number;
       total: number;
-      /** Optimizer steps per second of training time (evaluation excluded). */
+      /** Steps per second of wall time since the first step reported (evaluation included); null while estimating. */
       stepsPerSecond: number | null;
-      /** Seconds left at the run's overall pace (evaluation included). */
+      /** Seconds left at exactly that rate; null while estimating. */
       etaSeconds: number | null;
     }
   | { type: 'runs:metrics'; runId: string; projectId: string | null; points: MetricPoint[] }

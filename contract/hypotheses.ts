@@ -110,6 +110,27 @@ export interface Amendment extends HypothesisContent {
 
 export type Verdict = 'supported' | 'refuted' | 'inconclusive';
 
+/**
+ * The headline count of a hypothesis's verdicts: supported, refuted and inconclusive count only the
+ * runs inside each prediction's condition (the tests of the stated claim); results on runs outside
+ * the condition are counted apart in `outside`, never mixed into the headline.
+ */
+export interface VerdictTally extends Record<Verdict, number> {
+  outside: number;
+}
+
+export const emptyTally = (): VerdictTally => ({ supported: 0, refuted: 0, inconclusive: 0, outside: 0 });
+
+export function addTallies(a: VerdictTally, b: VerdictTally): VerdictTally {
+  return { supported: a.supported + b.supported, refuted: a.refuted + b.refuted, inconclusive: a.inconclusive + b.inconclusive, outside: a.outside + b.outside };
+}
+
+/** "6 supported · 0 refuted · 0 inconclusive" plus "· 6 outside the condition" when there are any. */
+export function describeTally(t: VerdictTally, sep = ' · '): string {
+  const head = `${t.supported} supported${sep}${t.refuted} refuted${sep}${t.inconclusive} inconclusive`;
+  return t.outside ? `${head}${sep}${t.outside} outside the condition` : head;
+}
+
 /** One prediction decided on one run, with the numbers that decided it. */
 export interface PredictionResult {
   predictionIndex: number;
@@ -123,6 +144,21 @@ export interface PredictionResult {
   /** Plain words: "test accuracy at step 3000 = 0.031 < 0.2". */
   explanation: string;
 }
+
+/** A prediction no experiment the project has runs of or names can put to the test (checked, never refused). */
+export interface ConditionWarning {
+  predictionIndex: number;
+  /** The condition's index in the prediction's `when`, or null for a warning about the metric or the whole condition. */
+  conditionIndex: number | null;
+  /** The closest known field name, when the field looks like a typo of one. */
+  suggestion: string | null;
+  message: string;
+}
+
+export const HypothesisCheckSchema = z.strictObject({
+  projectId: ProjectIdSchema,
+  predictions: z.array(PredictionSchema, { error: 'Predictions must be a list' }).max(HYPOTHESIS_LIMITS.predictions),
+});
 
 export interface LinkedRun {
   runId: string;
@@ -146,7 +182,10 @@ export interface Hypothesis extends HypothesisContent {
   results: PredictionResult[];
   /** When amended: the verdicts of the predictions as originally locked. */
   originalResults: PredictionResult[] | null;
-  tally: Record<Verdict, number>;
+  /** Headline counts over the results inside each prediction's condition; results outside it counted apart. */
+  tally: VerdictTally;
+  /** Conditions (and metrics) of the current predictions that no known experiment can satisfy. */
+  warnings: ConditionWarning[];
   /** Confounder tests attached to the hypothesis, with their verdicts in words. */
   confounderTests: { id: string; title: string; verdict: string }[];
 }

@@ -13,6 +13,8 @@ import {
   HypothesisListSchema,
   HypothesisRefSchema,
   HypothesisRunLinkSchema,
+  HypothesisCheckSchema,
+  type ConditionWarning,
   HypothesisUpdateSchema,
   type Hypothesis,
 } from './hypotheses';
@@ -34,7 +36,8 @@ import {
   HypothesisConfounderLinkSchema,
   type ConfounderTest,
 } from './confounders';
-import { SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepCollectResult, type SweepDetail } from './sweeps';
+import { StartCheckSchema, SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepCollectResult, type SweepDetail } from './sweeps';
+import type { FieldIssue } from './result';
 import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
   ProjectArchiveSchema,
@@ -100,6 +103,7 @@ export const operations = {
   'hypotheses:lock': op<Hypothesis>()(HypothesisRefSchema),
   'hypotheses:delete': op<{ id: string }>()(HypothesisRefSchema),
   'hypotheses:linkRun': op<Hypothesis>()(HypothesisRunLinkSchema),
+  'hypotheses:check': op<ConditionWarning[]>()(HypothesisCheckSchema),
   'figures:create': op<FigureSummary>()(FigureCreateSchema),
   'figures:get': op<Figure>()(FigureRefSchema),
   'figures:list': op<FigureSummary[]>()(FigureListSchema),
@@ -124,6 +128,7 @@ export const operations = {
   'runs:delete': op<{ id: string }>()(RunRefSchema),
   'runs:rerun': op<RunSummary>()(RunRefSchema),
   'sweeps:start': op<Sweep>()(SweepStartSchema),
+  'sweeps:check': op<FieldIssue[]>()(StartCheckSchema),
   'sweeps:list': op<Sweep[]>()(SweepListSchema.default({ projectId: null })),
   'sweeps:get': op<SweepDetail>()(SweepRefSchema),
   'sweeps:cancel': op<Sweep>()(SweepRefSchema),

@@ -27,7 +27,7 @@ export interface BackendReport {
 
 export interface RunSummary {
   id: string;
-  /** "grokking-mlp · weightDecay 0 · seed 0": experiment, preset, what differs from the preset, seed. */
+  /** "grokking-mlp · weightDecay 0 · seed 0": experiment, preset, its sweep's knobs and what differs from the preset, seed. */
   label: string;
   projectId: string | null;
   groupId: string;
@@ -48,10 +48,11 @@ export interface RunSummary {
   finishedAt: string | null;
   /** The last recorded value of each metric (null where it was not finite). */
   final: Record<string, number | null>;
+  /** The full resolved config the run trained with (seed included). */
+  config: Record<string, unknown>;
 }
 
 export interface RunDetail extends RunSummary {
-  config: Record<string, unknown>;
   backendDetail: BackendReport | null;
   appVersion: string;
   dataHash: string | null;
@@ -83,6 +84,8 @@ export interface ExperimentInfo {
   description: string;
   fields: ExperimentField[];
   presets: { name: string; config: Record<string, unknown> }[];
+  /** A preset's own sweep (double-descent cheap: its 14 widths), by preset name. */
+  sweepGrids: Record<string, { key: string; values: (number | string | boolean)[] }[]>;
 }
 
 export const RunIdSchema = z.uuid({ error: 'Run id must be a UUID' });
@@ -90,16 +93,17 @@ export const RunRefSchema = z.strictObject({ id: RunIdSchema });
 
 export const MAX_SEEDS = 20;
 
+export const SeedsSchema = z
+  .int({ error: 'seeds must be an integer' })
+  .min(1, { error: `seeds must be from 1 to ${MAX_SEEDS}` })
+  .max(MAX_SEEDS, { error: `seeds must be from 1 to ${MAX_SEEDS}` });
+
 export const RunStartSchema = z.strictObject({
   projectId: ProjectIdSchema.nullable().default(null),
   experiment: z.string({ error: 'experiment must be text' }).min(1, { error: 'experiment is required' }).max(100),
   preset: z.string().max(100).optional(),
   config: z.record(z.string().max(100), z.unknown(), { error: 'config must be an object of knob values' }).default({}),
-  seeds: z
-    .int({ error: 'seeds must be an integer' })
-    .min(1, { error: `seeds must be from 1 to ${MAX_SEEDS}` })
-    .max(MAX_SEEDS, { error: `seeds must be from 1 to ${MAX_SEEDS}` })
-    .default(1),
+  seeds: SeedsSchema.default(1),
 });
 export type RunStart = z.input<typeof RunStartSchema>;
 

@@ -44,6 +44,22 @@ export const SweepStartSchema = z
   });
 export type SweepStart = z.input<typeof SweepStartSchema>;
 
+/**
+ * What the start dialog asks before it starts anything: every invalid field at once (seeds, each
+ * knob, each sweep value by value), where a start stops at the first schema that fails.
+ */
+export const StartCheckSchema = z.strictObject({
+  projectId: ProjectIdSchema.nullable().default(null),
+  experiment: z.string({ error: 'experiment must be text' }).min(1, { error: 'experiment is required' }).max(100),
+  preset: z.string().max(100).optional(),
+  config: z.record(z.string().max(100), z.unknown(), { error: 'config must be an object of knob values' }).default({}),
+  grid: z
+    .array(z.strictObject({ key: z.string().max(100), values: z.array(z.unknown()).max(SWEEP_LIMITS.values) }))
+    .max(SWEEP_LIMITS.keys)
+    .default([]),
+  seeds: z.unknown(),
+});
+
 export const SweepRefSchema = z.strictObject({ id: SweepIdSchema });
 export const SweepListSchema = z.strictObject({ projectId: ProjectIdSchema.nullable().default(null) });
 

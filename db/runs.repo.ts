@@ -64,13 +64,23 @@ export interface RunFinishedPatch {
 }
 
 /** Names what sets a run apart from its preset (see services/run-label.ts); db/ stays free of experiment code. */
-export type RunLabeler = (row: { experiment: string; preset: string | null; seed: number; config: Record<string, unknown> }) => string;
+export type RunLabeler = (row: {
+  experiment: string;
+  preset: string | null;
+  seed: number;
+  config: Record<string, unknown>;
+  /** The knobs its sweep varies (a run of a sweep is told apart by them even at the preset's value). */
+  sweepKeys: readonly string[];
+}) => string;
 
 const plainLabel: RunLabeler = (r) => `${r.experiment} · seed ${r.seed}`;
 
 function toSummary(row: RunRow, final: Record<string, number | null>, label: RunLabeler): RunSummary {
+  const config = JSON.parse(row.config) as Record<string, unknown>;
+  const sweepKeys = row.sweep_point ? Object.keys(JSON.parse(row.sweep_point) as Record<string, unknown>) : [];
   return {
-    label: label({ experiment: row.experiment, preset: row.preset, seed: row.seed, config: JSON.parse(row.config) as Record<string, unknown> }),
+    label: label({ experiment: row.experiment, preset: row.preset, seed: row.seed, config, sweepKeys }),
+    config,
     id: row.id,
     projectId: row.project_id,
     groupId: row.group_id,
@@ -108,6 +118,9 @@ export class RunsRepo {
       ),
       byId: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
       byProject: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, seed'),
+      experimentsOf: db.prepare<[string], { experiment: string; config: string }>(
+        'SELECT experiment, MIN(config) AS config FROM runs WHERE project_id = ? GROUP BY experiment ORDER BY experiment',
+      ),
       all: db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY created_at DESC, seed'),
       byStatus: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at, seed'),
       started: db.prepare(
@@ -186,6 +199,11 @@ export class RunsRepo {
   list(projectId: string | null): RunSummary[] {
     const rows = projectId ? this.stmts.byProject.all(projectId) : this.stmts.all.all();
     return rows.map((r) => toSummary(r, this.final(r.id), this.label));
+  }
+
+  /** The experiments a project has runs of, each with the config of one of its runs. */
+  experimentsOf(projectId: string): { experiment: string; config: Record<string, unknown> }[] {
+    return this.stmts.experimentsOf.all(projectId).map((r) => ({ experiment: r.experiment, config: JSON.parse(r.config) as Record<string, unknown> }));
   }
 
   withStatus(status: RunStatus): RunRow[] {

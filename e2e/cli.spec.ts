@@ -1,6 +1,6 @@
-// The headless interface (../shared/CLI.md) as a script uses it: `node bin/phenobook.js …` on a
+// The headless interface (docs/cli.md) as a script uses it: `node bin/phenobook.js …` on a
 // fresh data folder, exit codes, and `--json` output that is exactly one JSON document. Includes
-// the grokking-mlp acceptance check of EXPERIMENTS.md §1, read back from the stored metrics.
+// the grokking-mlp acceptance check of docs/experiments.md §1, read back from the stored metrics.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -91,7 +91,7 @@ const listRuns = async (dataDir: string, ...args: string[]) =>
     await phenobook(dataDir, 'runs', 'list', ...args, '--json'),
   ).runs;
 
-test('acceptance: grokking-mlp default preset, 3 seeds, groks by step 1,500 (EXPERIMENTS.md §1)', async ({ dataDir }) => {
+test('acceptance: grokking-mlp default preset, 3 seeds, groks by step 1,500 (docs/experiments.md §1)', async ({ dataDir }) => {
   test.setTimeout(180_000);
   const result = await phenobook(dataDir, 'run', 'grokking-mlp', '--seeds', '3', '--set', 'steps=1500', '--json');
   const report = json<RunJson>(result);
@@ -273,7 +273,7 @@ test('sweep --json: one point per grid value with seed-aggregated metrics; data 
   expect(data.code, data.stderr).toBe(0);
   const d = JSON.parse(fs.readFileSync(file, 'utf8')) as { x: number[][]; y: number[]; xTest: number[][]; yTest: number[] };
   expect([d.x.length, d.x[0]!.length, d.xTest.length]).toEqual([4000, 40, 1000]);
-  // The published dataset (EXPERIMENTS.md §3): first labels and values.
+  // The published dataset (docs/experiments.md §3): first labels and values.
   expect(d.y.slice(0, 20)).toEqual([2, 6, 4, 5, 6, 6, 6, 0, 3, 1, 6, 9, 4, 3, 4, 5, 1, 9, 0, 3]);
   expect(d.yTest.slice(0, 10)).toEqual([2, 6, 3, 9, 4, 3, 1, 9, 5, 2]);
   d.x[0]!.slice(0, 4).forEach((v, i) => expect(v).toBeCloseTo([-0.332006, -0.47191, -0.778697, -1.009741][i]!, 5));

@@ -147,7 +147,8 @@ test('hypothesis: invalid input is refused, lock, link wd=0 and wd=1 runs, verdi
   await expect(row(runIds.wd1!)).toContainText(/Refuted: test accuracy at step 3000 = (1|0\.9\d+), not < 0\.2/);
   await expect(row(runIds.wd1!)).toContainText('outside condition');
   await expect(card).toContainText('1 supported');
-  await expect(card).toContainText('1 refuted');
+  await expect(card.getByTestId('verdict-tally')).toContainText('0 refuted');
+  await expect(card.getByTestId('verdict-tally')).toContainText('1 outside the condition');
 
   // Editing after lock is an amendment: a reason is required, the locked text and hash stay.
   await card.getByRole('button', { name: 'Amend' }).click();

@@ -114,8 +114,10 @@ test('create a project with the N shortcut and Enter', async ({ page, host }) =>
   await expect(heading.getByText('Lottery ticket', { exact: true })).toBeVisible();
   await expect(heading.getByText('a', { exact: true })).toBeVisible();
   await expect(heading.getByText('b', { exact: true })).toBeVisible();
-  // Typing "n" in a field must not open another dialog; Escape leaves the project page.
+  // Typing "n" in a field must not open another dialog; Escape never leaves the page, Backspace goes up.
   await page.keyboard.press('Escape');
+  await expect(page.getByTestId('project-title')).toBeVisible();
+  await page.keyboard.press('Backspace');
   await expect(rowTitles(page)).toHaveText(['Winning tickets in small CNNs']);
 });
 

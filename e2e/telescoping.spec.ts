@@ -21,6 +21,9 @@ test('telescoping lens: a probed run charts p_train/p_test and both approximatio
   const dialog = page.getByRole('dialog', { name: 'Start a run' });
   await dialog.getByLabel('Experiment').selectOption('double-descent');
   await dialog.getByLabel('Preset').selectOption('telescoping');
+  // The preset's own sweep fills the sweep fields; a single run is asked for here.
+  await expect(dialog.getByLabel('Sweep over')).toHaveValue('width');
+  await dialog.getByLabel('Sweep over').selectOption('');
   await dialog.getByLabel('Seeds').fill('1');
   await expect(dialog.getByLabel('probe', { exact: true })).toBeChecked();
   await expect(dialog.getByLabel('task', { exact: true })).toHaveValue('binary-0v1');

@@ -35,5 +35,6 @@ export function describeExperiment(def: ExperimentDefinition): ExperimentInfo {
     description: def.description,
     fields,
     presets: Object.entries(def.presets).map(([name, config]) => ({ name, config: config as Record<string, unknown> })),
+    sweepGrids: def.sweepGrids ?? {},
   };
 }

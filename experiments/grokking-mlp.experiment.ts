@@ -1,11 +1,11 @@
 /**
- * grokking-mlp — EXPERIMENTS.md §1 (Gromov 2023; d-doshi/Grokking `utils/models.py`).
+ * grokking-mlp — docs/experiments.md §1 (Gromov 2023; d-doshi/Grokking `utils/models.py`).
  *
  * Modular addition c = (a + b) mod p over all pairs in Z_p², split at random by seed. The model is
  * f(x) = W2 · (W1 x)² on x = onehot(a) ⊕ onehot(b) (no biases), trained full-batch on the mean
  * squared error against one-hot targets with AdamW.
  *
- * Speed (the wasm backend runs one thread; see DESIGN.md "Facts measured"): forward and backward are
+ * Speed (the wasm backend runs one thread; see docs/architecture.md "Performance, measured"): forward and backward are
  * written by hand instead of autodiff —
  *   - W1 x is a row gather of E = W1ᵀ (tf.gatherND: E[a] + E[p + b]); its gradient is a scatter-add
  *     (tf.scatterND sums duplicate indices) — the one-hot matmul is never formed;

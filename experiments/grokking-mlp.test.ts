@@ -69,7 +69,7 @@ describe('grokking-mlp config', () => {
 describe('grokking-mlp data and init', () => {
   it('splits all p² pairs by seed and hashes the split', () => {
     const a = makeSplit(59, 0.3, 0);
-    expect(a.train.length).toBe(1044); // EXPERIMENTS.md: 1,044 pairs
+    expect(a.train.length).toBe(1044); // docs/experiments.md: 1,044 pairs
     expect(trainSize(100, 0.29)).toBe(2900); // 0.29·10⁴ is 2899.9999999999995 in binary
     expect(trainSize(2, 0.01)).toBe(1);
     expect(trainSize(2, 0.99)).toBe(3);

@@ -1,5 +1,5 @@
 /**
- * The prime-parameter count of EXPERIMENTS.md §7 and its magnitude controls.
+ * The prime-parameter count of docs/experiments.md §7 and its magnitude controls.
  *
  * count = Σᵢ isPrime(|round(θᵢ)|), 0 and 1 not prime. Rounding is half-to-even by default (as
  * numpy/PyTorch `round`), sign handling takes the absolute value by default. For typical nets the
@@ -104,7 +104,7 @@ export function tailCount(values: ArrayLike<number>, threshold = 1.5): number {
 }
 
 /**
- * The placebo of EXPERIMENTS.md §7 on a shifted rounding lattice: the prime count with every
+ * The placebo of docs/experiments.md §7 on a shifted rounding lattice: the prime count with every
  * magnitude assigned to ⌊|θ|⌋ instead of its nearest integer — the lattice moved by half a unit.
  * Primeness is kept, but which magnitudes count as "prime" changes ([2, 4), [5, 6), … instead of
  * [1.5, 3.5), [4.5, 5.5), …); if primes mattered, moving the lattice should break the signal.
@@ -113,7 +113,7 @@ export function shiftedPrimeCount(values: ArrayLike<number>): number {
   return primeCount(values, { rounding: 'floor' });
 }
 
-/** The magnitude statistics every experiment records per evaluation (EXPERIMENTS.md §7). */
+/** The magnitude statistics every experiment records per evaluation (docs/experiments.md §7). */
 export interface MagnitudeStats {
   l2: number;
   primeCount: number;

@@ -5,7 +5,7 @@ import type { MetricPoint } from '../contract/runs';
 /** The TensorFlow.js namespace of whichever backend the trainer selected. */
 export type Tf = typeof TfCore;
 
-/** Names of the metrics every run records at each evaluation (DESIGN.md "Metrics recorded on every run"). */
+/** Names of the metrics every run records at each evaluation (docs/architecture.md "Metrics every run records"). */
 export const CORE_METRICS = ['trainLoss', 'testLoss', 'trainAcc', 'testAcc', 'l2', 'primeCount', 'tailCount', 'shiftedPrimeCount', 'wallTime'] as const;
 export type CoreMetric = (typeof CORE_METRICS)[number];
 

@@ -6,11 +6,13 @@ import { DatabaseTooNewError } from '../db/errors';
 import { createAppContext } from '../services/app-context';
 import { forkTrainer } from '../services/fork-trainer';
 import { resolveDataDir } from './data-dir';
+import { listenRemembering, writeLastPort } from './last-port';
 import { openInBrowser } from './open-browser';
 import { startWebHost } from './web-server';
 
 export interface WebLaunchOptions {
-  port: number;
+  /** The port asked for with --port (0: any free one); undefined: the one used last time, when free. */
+  port?: number;
   open: boolean;
   dataDir?: string;
   /** Why desktop mode was not used, shown once at start. */
@@ -22,14 +24,14 @@ export function parseLaunchArgs(argv: string[]): WebLaunchOptions {
     args: argv,
     options: {
       web: { type: 'boolean' },
-      port: { type: 'string', default: '0' },
+      port: { type: 'string' },
       'no-open': { type: 'boolean' },
       'data-dir': { type: 'string' },
     },
     strict: true,
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     throw new Error(`--port must be an integer from 0 to 65535 (0 = any free port), got "${values.port}"`);
   }
   return { port, open: !values['no-open'], dataDir: values['data-dir'] };
@@ -48,12 +50,14 @@ export async function runWebHost(options: WebLaunchOptions): Promise<() => Promi
   const token = randomBytes(32).toString('base64url');
   const staticDir = path.join(here, '../renderer');
   let host;
+  let fellBackFrom: number | null;
   try {
-    host = await startWebHost({ ctx, token, staticDir, port: options.port });
+    ({ host, fellBackFrom } = await listenRemembering(dataDir, options.port, (port) => startWebHost({ ctx, token, staticDir, port })));
   } catch (err) {
     ctx.close();
     throw err;
   }
+  writeLastPort(dataDir, host.port);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -74,6 +78,7 @@ export async function runWebHost(options: WebLaunchOptions): Promise<() => Promi
 
   const url = `${host.url}#token=${token}`;
   if (options.reason) console.log(`Browser mode: ${options.reason}`);
+  if (fellBackFrom !== null) console.log(`Port ${fellBackFrom} (used last time) is taken; listening on ${host.port} instead.`);
   console.log(`Data: ${ctx.info.databasePath}`);
   console.log(`Phenobook is running at ${url}`);
   console.log('Press Ctrl-C to stop.');

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Acceptance test of sweeps on SLURM against a real one-node cluster (../shared/SLURM.md):
+# Acceptance test of sweeps on SLURM against a real one-node cluster (README, "Running sweeps on a cluster"):
 # starts the cluster when sbatch is not answering (installing Debian's packages if apt-get is
 # there), runs test/slurm-acceptance.slurm.ts, and stops the daemons it started, even on failure.
 # Never reads stdin. SLURM_ACCEPTANCE_STEPS sets the training steps per run (default 3000).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A one-node SLURM cluster on this machine, for the acceptance test (see ../shared/SLURM.md).
+# A one-node SLURM cluster on this machine, for the acceptance test (see the README, "Running sweeps on a cluster").
 #   scripts/slurm-local.sh start   install (Debian packages) if needed, configure, start munged,
 #                                  slurmctld and slurmd, wait for the node to be idle
 #   scripts/slurm-local.sh stop    stop the daemons this script started (by their pid files)

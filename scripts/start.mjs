@@ -1,7 +1,7 @@
 // `npm start`: the Electron window when Electron can run here, otherwise browser mode on
 // 127.0.0.1 with one line saying why. It never exits without an app: when Electron dies before
 // its window is ready (a sandbox abort, a missing shared library), browser mode starts instead.
-// Flags: --web, --port N (0 = any free), --no-open, --data-dir DIR.
+// Flags: --web, --port N (0 = any free; without it, the last port when it is free), --no-open, --data-dir DIR.
 import './node-version.mjs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

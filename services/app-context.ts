@@ -59,6 +59,9 @@ export interface AppContext {
   close(): void;
 }
 
+/** "At once" before the user picks: every core of a CPU-only machine (the setting allows up to 16). */
+export const defaultParallelRuns = (): number => Math.max(1, Math.min(16, os.availableParallelism()));
+
 export interface ContextOptions extends OpenOptions {
   dataDir: string;
   mode: HostMode;
@@ -66,7 +69,10 @@ export interface ContextOptions extends OpenOptions {
   /** Starts trainer processes; without it runs are stored and queued but never trained. */
   spawnTrainer?: SpawnTrainer;
   experiments?: ReadonlyMap<string, ExperimentDefinition>;
-  /** Trainer processes at once when the user never chose: one per core on CPU-only machines is fine. */
+  /**
+   * Trainer processes at once when the user never chose. Without it: one per core (at most 16) on a
+   * CPU-only machine, one once the backend probe has found a GPU (trainers would share it).
+   */
   defaultParallel?: number;
   /** Trainer processes at once for this context only, whatever the stored setting says. */
   parallelOverride?: number;
@@ -86,7 +92,7 @@ export function createAppContext(options: ContextOptions): AppContext {
   const experiments = options.experiments ?? EXPERIMENTS;
   const describeConfig = configDescriber(experiments);
   const confoundersRepo = new ConfoundersRepo(opened.db);
-  const runsRepo = new RunsRepo(opened.db, (r) => summaryLabel(r, describeConfig(r.experiment, r.preset, r.config)));
+  const runsRepo = new RunsRepo(opened.db, (r) => summaryLabel(r, describeConfig(r.experiment, r.preset, r.config, r.sweepKeys)));
   const notesRepo = new NotesRepo(opened.db);
   const hypothesesRepo = new HypothesesRepo(opened.db);
   const notebook = new NotebookService({
@@ -105,7 +111,9 @@ export function createAppContext(options: ContextOptions): AppContext {
   const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock, (id) => notebook.evidence(id));
   const figures = new FiguresService(new FiguresRepo(opened.db), notesRepo, projectsRepo, events, clock);
   const notes = new NotesService(notesRepo, projectsRepo, runsRepo, events, clock);
-  const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock, (id) => confoundersRepo.ofHypothesis(id));
+  const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock, (id) => confoundersRepo.ofHypothesis(id), experiments);
+  /** Set once the backend probe finds a GPU: then one trainer at once is the default. */
+  let gpuFound = false;
   const runs = new RunService({
     runs: runsRepo,
     projects: projectsRepo,
@@ -115,7 +123,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     spawn: options.spawnTrainer,
     appVersion: APP_VERSION,
     clock,
-    defaultParallel: options.defaultParallel ?? 1,
+    defaultParallel: options.defaultParallel ?? (() => (gpuFound ? 1 : defaultParallelRuns())),
     parallelOverride: options.parallelOverride,
   });
   const sweepsRepo = new SweepsRepo(opened.db);
@@ -144,7 +152,10 @@ export function createAppContext(options: ContextOptions): AppContext {
     }
     if (!probe || refresh) {
       const spawn = options.spawnTrainer;
-      probe = probeBackend(spawn).then((r) => ({ ...r, checkedAt: clock() }));
+      probe = probeBackend(spawn).then((r) => {
+        gpuFound = r.backend?.gpu === true;
+        return { ...r, checkedAt: clock() };
+      });
     }
     return probe;
   };

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type {
+  ConditionWarning,
   Hypothesis,
+  HypothesisCheckSchema,
   HypothesisContent,
   HypothesisCreateSchema,
   HypothesisRunLinkSchema,
@@ -9,7 +11,12 @@ import type {
   Prediction,
   PredictionResult,
 } from '../contract/hypotheses';
+import { checkPredictions, type KnownExperiment } from '../common/condition-check';
 import { evaluatePrediction, tallyVerdicts, type RunFacts } from '../common/predictions';
+import type { Phenomenon } from '../contract/projects';
+import type { ExperimentInfo } from '../contract/runs';
+import { describeExperiment } from '../experiments/describe';
+import type { ExperimentDefinition } from '../experiments/types';
 import type { HypothesesRepo, StoredHypothesis } from '../db/hypotheses.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
 import type { RunsRepo } from '../db/runs.repo';
@@ -21,6 +28,14 @@ import type { Clock } from './projects.service';
 import { runLabel } from './run-label';
 
 const HASH_VERSION = 1;
+
+/** The built-in experiments each phenomenon's projects study (before any run exists). */
+const PHENOMENON_EXPERIMENTS: Record<Phenomenon, readonly string[]> = {
+  grokking: ['grokking-mlp', 'grokking-transformer', 'init-scale'],
+  'double-descent': ['double-descent'],
+  'lottery-ticket': ['lottery-ticket'],
+  other: [],
+};
 
 /** The preregistration hash: the content only (not ids or times), canonical JSON, SHA-256. */
 export function hypothesisHash(c: HypothesisContent): string {
@@ -49,11 +64,44 @@ export class HypothesesService {
     private readonly clock: Clock,
     /** Confounder tests attached to a hypothesis (kept by the confounder service). */
     private readonly confoundersOf: (hypothesisId: string) => { id: string; title: string; verdict: string }[] = () => [],
+    private readonly experiments: ReadonlyMap<string, ExperimentDefinition> = new Map(),
   ) {}
+
+  /** Warnings for predictions no experiment the project has runs of or names can test (nothing is refused). */
+  check(input: z.output<typeof HypothesisCheckSchema>): ConditionWarning[] {
+    if (!this.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    return checkPredictions(input.predictions, this.knownExperiments(input.projectId));
+  }
+
+  /**
+   * The experiments a project's predictions are about: those it has runs of, and those its phenomenon
+   * names; with neither (an "other" project without runs), every built-in experiment.
+   */
+  private knownExperiments(projectId: string): KnownExperiment[] {
+    const project = this.projects.get(projectId);
+    const ran = this.runs.experimentsOf(projectId);
+    const keys = new Set([...ran.map((r) => r.experiment), ...(project ? PHENOMENON_EXPERIMENTS[project.phenomenon] : [])]);
+    if (keys.size === 0) for (const k of this.experiments.keys()) keys.add(k);
+    return [...keys].map((key) => {
+      const def = this.experiments.get(key);
+      if (def) {
+        let info = this.described.get(key);
+        if (!info) this.described.set(key, (info = describeExperiment(def)));
+        return { key, fields: info.fields };
+      }
+      // An experiment this build does not know (an imported bundle): its runs' stored config says what it has.
+      const config = ran.find((r) => r.experiment === key)?.config ?? {};
+      const fields = Object.entries(config).map(([k, v]) => ({ key: k, type: typeof v === 'boolean' ? ('boolean' as const) : typeof v === 'string' ? ('string' as const) : ('number' as const) }));
+      return { key, fields };
+    });
+  }
+
+  private readonly described = new Map<string, ExperimentInfo>();
 
   list(projectId: string): Hypothesis[] {
     if (!this.projects.get(projectId)) throw notFound('Project', projectId);
-    return this.repo.list(projectId).map((h) => this.view(h));
+    const known = this.knownExperiments(projectId);
+    return this.repo.list(projectId).map((h) => this.view(h, known));
   }
 
   get(id: string): Hypothesis {
@@ -125,7 +173,7 @@ export class HypothesesService {
     return h;
   }
 
-  private view(h: StoredHypothesis): Hypothesis {
+  private view(h: StoredHypothesis, known: KnownExperiment[] = this.knownExperiments(h.projectId)): Hypothesis {
     const original = contentOf(h);
     const current = contentOf(h.amendments.at(-1) ?? h);
     const facts = this.runFacts(h.links.map((l) => l.runId));
@@ -149,6 +197,7 @@ export class HypothesesService {
       results,
       originalResults: amended ? decide(original.predictions) : null,
       tally: tallyVerdicts(results),
+      warnings: checkPredictions(current.predictions, known),
       confounderTests: this.confoundersOf(h.id).map(({ id, title, verdict }) => ({ id, title, verdict })),
     };
   }

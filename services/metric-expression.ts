@@ -1,4 +1,5 @@
-import { parse, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathNode, parse as mathParseType } from 'mathjs';
 import { ServiceError } from './errors';
 
 /**
@@ -35,6 +36,17 @@ export interface MetricExpression {
   /** null when a quantity is missing or the result is not finite. */
   evaluate(values: Readonly<Record<string, number | null | undefined>>): number | null;
 }
+
+/**
+ * mathjs takes ~0.3 s to load, and only a confounder test with your own expression needs it: it is
+ * loaded on first use, so commands that never parse one (the whole CLI but `confounders`) start fast.
+ */
+let mathParse: ((source: string) => MathNode) | undefined;
+type MathJs = { parse: typeof mathParseType };
+const parse = (source: string): MathNode => {
+  mathParse ??= (createRequire(import.meta.url)('mathjs') as MathJs).parse as (source: string) => MathNode;
+  return mathParse(source);
+};
 
 const invalid = (message: string) => new ServiceError('invalid_input', `Expression: ${message}`, [{ path: 'candidate.expression', message }]);
 

@@ -1,10 +1,11 @@
 import { CHECKLIST, CHECKLIST_CITATION, type ChecklistState } from '../contract/checklist';
-import { describePrediction, type Hypothesis, type PredictionResult } from '../contract/hypotheses';
+import { describePrediction, describeTally, type Hypothesis, type PredictionResult } from '../contract/hypotheses';
 import type { FigureSummary } from '../contract/figures';
 import type { Note } from '../contract/notes';
 import type { Project } from '../contract/projects';
 import { PHENOMENON_LABELS } from '../contract/projects';
 import type { RunSummary } from '../contract/runs';
+import { distinguishingConfig } from '../common/config-diff';
 import { formatNumber } from '../common/predictions';
 import { runLabel } from './run-label';
 
@@ -55,7 +56,7 @@ function hypothesisSection(h: Hypothesis, index: number): string[] {
   } else {
     lines.push('- Not locked (draft)');
   }
-  lines.push(`- Verdicts: ${h.tally.supported} supported, ${h.tally.refuted} refuted, ${h.tally.inconclusive} inconclusive`);
+  lines.push(`- Verdicts (runs inside each prediction's condition): ${describeTally(h.tally, ', ')}`);
   lines.push('', 'Predictions:', '');
   h.current.predictions.forEach((p, i) => {
     lines.push(`${i + 1}. ${inline(describePrediction(p))}`);
@@ -127,10 +128,11 @@ export function notebookMarkdown(d: NotebookExportData): string {
   out.push('## Runs', '');
   if (d.runs.length === 0) out.push('None yet.', '');
   else {
-    out.push('| Run | Status | Backend | Steps | Final train acc | Final test acc |', '|---|---|---|---|---|---|');
+    const differs = distinguishingConfig(d.runs);
+    out.push('| Run | Config that differs | Status | Backend | Steps | Final train acc | Final test acc |', '|---|---|---|---|---|---|---|');
     for (const r of d.runs) {
       const f = (k: string) => (typeof r.final[k] === 'number' ? formatNumber(r.final[k]) : '—');
-      out.push(`| ${inline(runLabel(r))} | ${r.status} | ${r.backend ?? '—'} | ${r.stepsDone}/${r.stepsTotal} | ${f('trainAcc')} | ${f('testAcc')} |`);
+      out.push(`| ${inline(runLabel(r))} | ${inline(differs.get(r.id) || '—')} | ${r.status} | ${r.backend ?? '—'} | ${r.stepsDone}/${r.stepsTotal} | ${f('trainAcc')} | ${f('testAcc')} |`);
     }
     out.push('');
   }

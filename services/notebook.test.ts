@@ -70,8 +70,49 @@ describe('hypotheses', () => {
     expect(byRun.get(noDecay.id)).toMatchObject({ verdict: 'supported', value: 0.031, step: 3000, conditionMet: true });
     expect(byRun.get(decay.id)).toMatchObject({ verdict: 'refuted', value: 1, step: 3000, conditionMet: false });
     expect(byRun.get(decay.id)!.explanation).toContain('= 1, not < 0.2');
-    expect(h.tally).toEqual({ supported: 1, refuted: 1, inconclusive: 0 });
+    // The wd 1 run is outside the condition: it is counted apart, not as a refutation.
+    expect(h.tally).toEqual({ supported: 1, refuted: 0, inconclusive: 0, outside: 1 });
     expect(h.runs.map((r) => r.runId)).toEqual([noDecay.id, decay.id]);
+  });
+
+  it('counts only runs inside the condition in the headline tally, in the API, the Markdown export and the HTML report', async () => {
+    const h0 = await call<Hypothesis>('hypotheses:create', hypothesisInput());
+    await call('hypotheses:lock', { id: h0.id });
+    // Six runs inside the condition (wd 0) support it; six outside it (wd 1) would "refute" it.
+    for (let i = 0; i < 6; i++) {
+      const inside = await storedRun(0, [0.01, 0.02, 0.03, 0.04]);
+      const outside = await storedRun(1, [0.01, 0.6, 0.99, 1]);
+      await call('hypotheses:linkRun', { id: h0.id, runId: inside.id, linked: true });
+      await call('hypotheses:linkRun', { id: h0.id, runId: outside.id, linked: true });
+    }
+    const h = await call<Hypothesis>('hypotheses:get', { id: h0.id });
+    expect(h.results.filter((r) => r.verdict === 'refuted')).toHaveLength(6);
+    expect(h.tally).toEqual({ supported: 6, refuted: 0, inconclusive: 0, outside: 6 });
+
+    const { markdown } = await call<{ markdown: string }>('notebook:export', { projectId: project.id });
+    expect(markdown).toContain("- Verdicts (runs inside each prediction's condition): 6 supported, 0 refuted, 0 inconclusive, 6 outside the condition");
+    expect(markdown).not.toMatch(/6 refuted/);
+
+    const { html } = await call<{ html: string }>('notebook:report', { projectId: project.id });
+    const verdictLine = html.split('\n').find((l) => l.includes('Verdicts on runs inside'))!;
+    expect(verdictLine).toContain('>6 supported<');
+    expect(verdictLine).toContain('>0 refuted<');
+    expect(verdictLine).toContain('6 outside the condition (not counted)');
+  });
+
+  it('warns, never refuses, about a condition key no experiment of the project has, with the closest field', async () => {
+    const typo = { ...hypothesisInput(), predictions: [{ ...prediction, when: [{ field: 'weight_decay', op: '=', value: 0 }] }] } as HypothesisCreate;
+    const h = await call<Hypothesis>('hypotheses:create', typo);
+    expect(h.warnings).toHaveLength(1);
+    expect(h.warnings[0]).toMatchObject({ predictionIndex: 0, conditionIndex: 0, suggestion: 'weightDecay' });
+    expect(h.warnings[0]!.message).toContain('(grokking-mlp, grokking-transformer, init-scale)');
+    // The live check the form uses answers the same, and the right field has no warning.
+    expect(await call('hypotheses:check', { projectId: project.id, predictions: typo.predictions })).toEqual(h.warnings);
+    expect(await call('hypotheses:check', { projectId: project.id, predictions: [prediction] })).toEqual([]);
+    // Lock still works (on purpose), and the warning stays on the record.
+    const locked = await call<Hypothesis>('hypotheses:lock', { id: h.id });
+    expect(locked.lock).not.toBeNull();
+    expect(locked.warnings[0]!.suggestion).toBe('weightDecay');
   });
 
   it('turns an edit after lock into an amendment; the locked text and hash stay', async () => {
@@ -210,7 +251,7 @@ describe('notebook export', () => {
     expect(markdown).toContain('with weightDecay = 0, test accuracy at step 3000 < 0.2');
     expect(markdown).toContain('**supported** — Supported: test accuracy at step 3000 = 0.031 < 0.2.');
     expect(markdown).toContain('#### Observation');
-    expect(markdown).toMatch(/\| grokking-mlp · weightDecay 0 · steps 3000 · seed 0 · [0-9a-f]{8} \| done \|/);
+    expect(markdown).toMatch(/\| grokking-mlp · weightDecay 0 · steps 3000 · seed 0 · [0-9a-f]{8} \| — \| done \|/);
     expect(markdown.match(/^### /gm)!.length).toBeGreaterThanOrEqual(5);
   });
 });

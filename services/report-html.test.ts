@@ -53,6 +53,7 @@ const run = (id: string, weightDecay: number, over: Partial<RunSummary> = {}): R
   startedAt: '2026-01-01T01:00:01.000Z',
   finishedAt: '2026-01-01T01:01:24.000Z',
   final: { trainAcc: 1, testAcc: weightDecay === 0 ? 0.031 : 0.9912 },
+  config: { weightDecay, steps: 3000, seed: 0 },
   ...over,
 });
 
@@ -93,7 +94,8 @@ const hypothesis = (over: Partial<Hypothesis> = {}): Hypothesis => ({
   originalResults: [
     { predictionIndex: 0, runId: RUN_A, verdict: 'supported', value: 0.031, step: 3000, conditionMet: true, explanation: 'test accuracy at step 3000 = 0.031 < 0.2 (original)' },
   ],
-  tally: { supported: 1, refuted: 1, inconclusive: 0 },
+  tally: { supported: 1, refuted: 0, inconclusive: 0, outside: 1 },
+  warnings: [],
   confounderTests: [],
   ...over,
 });
@@ -316,7 +318,8 @@ describe('reportHtml', () => {
     expect(html).toContain('<span class="badge verdict-supported">supported</span></td><td class="num">0.031</td><td class="num">3000</td><td>test accuracy at step 3000 = 0.031 &lt; 0.25</td>');
     expect(html).toContain('<span class="badge verdict-refuted">refuted</span> <span class="badge outside">outside condition</span></td><td class="num">0.9912</td>');
     expect(html).toContain('1 supported');
-    expect(html).toContain('1 refuted');
+    expect(html).toContain('0 refuted');
+    expect(html).toContain('1 outside the condition (not counted)');
     expect(html).toContain('0 inconclusive');
     // Amendments and the original as locked, with its own verdicts.
     expect(html).toContain(`Amendment 1, 2026-01-01T01:30:00.000Z, SHA-256 <code class="hash">${AMEND_HASH}</code>`);
@@ -375,9 +378,9 @@ describe('reportHtml', () => {
   it('lists runs with status, backend and GPU, steps, final accuracies and wall time', () => {
     const html = reportHtml(data());
     expect(html).toContain(
-      `<tr id="run-${RUN_A}"><td>grokking-mlp · weightDecay 0 · seed 0 · aaaaaaaa</td><td>done</td><td>tfjs-node-gpu · GPU</td><td class="num">3000/3000</td><td class="num">1</td><td class="num">0.031</td><td class="num">1 min 23 s</td></tr>`,
+      `<tr id="run-${RUN_A}"><td>grokking-mlp · weightDecay 0 · seed 0 · aaaaaaaa</td><td class="plain">weightDecay 0</td><td>done</td><td>tfjs-node-gpu · GPU</td><td class="num">3000/3000</td><td class="num">1</td><td class="num">0.031</td><td class="num">1 min 23 s</td></tr>`,
     );
-    expect(html).toContain(`<tr id="run-${RUN_B}"><td>grokking-mlp · weightDecay 1 · seed 0 · bbbbbbbb<br><span class="small verdict-refuted plain">Out of memory</span></td><td>failed</td><td>cpu · CPU</td><td class="num">1200/3000</td><td class="num">0.5</td><td class="num">—</td><td class="num">1 h 2 min</td></tr>`);
+    expect(html).toContain(`<tr id="run-${RUN_B}"><td>grokking-mlp · weightDecay 1 · seed 0 · bbbbbbbb<br><span class="small verdict-refuted plain">Out of memory</span></td><td class="plain">weightDecay 1</td><td>failed</td><td>cpu · CPU</td><td class="num">1200/3000</td><td class="num">0.5</td><td class="num">—</td><td class="num">1 h 2 min</td></tr>`);
   });
 
   it('shows the environment: app version, host, platform, node and the backends with their package versions', () => {

@@ -1,11 +1,14 @@
-import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import { createRequire } from 'node:module';
+import type { Marked } from 'marked';
+type MarkedModule = { Marked: typeof Marked };
+import type sanitizeHtmlType from 'sanitize-html';
 import { CHECKLIST, CHECKLIST_CITATION, type AnswerStatus } from '../contract/checklist';
 import { describePrediction, type Hypothesis, type HypothesisContent, type PredictionResult } from '../contract/hypotheses';
 import type { Evidence } from '../contract/notebook';
 import { PHENOMENON_LABELS, type Project } from '../contract/projects';
 import type { BackendReport, RunDetail, RunSummary } from '../contract/runs';
 import type { FigureSummary } from '../contract/figures';
+import { distinguishingConfig } from '../common/config-diff';
 import { formatNumber } from '../common/predictions';
 import type { NotebookExportData } from './notebook-export';
 import { REPORT_CSS } from './report.css';
@@ -67,15 +70,24 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
-const marked = new Marked({ gfm: true, async: false });
+// The Markdown renderer and sanitiser load when a report is first written, not with every command.
+let renderer: { marked: Marked; sanitizeHtml: typeof sanitizeHtmlType } | undefined;
+function markdownTools() {
+  if (!renderer) {
+    const require = createRequire(import.meta.url);
+    const { Marked: MarkedClass } = require('marked') as MarkedModule;
+    renderer = { marked: new MarkedClass({ gfm: true, async: false }), sanitizeHtml: require('sanitize-html') as typeof sanitizeHtmlType };
+  }
+  return renderer;
+}
 
 const SAFE_HREF = /^(https?:|mailto:|#)/i;
 const SAFE_IMG = /^data:image\/(png|jpeg|gif|webp|svg\+xml)[;,]/i;
 
 /** User headings sit below the report's own (h1 title, h2 sections, h3 items). */
-const demote = (tagName: string) => (_: string, attribs: sanitizeHtml.Attributes) => ({ tagName, attribs });
+const demote = (tagName: string) => (_: string, attribs: sanitizeHtmlType.Attributes) => ({ tagName, attribs });
 
-const SANITIZE: sanitizeHtml.IOptions = {
+const SANITIZE: sanitizeHtmlType.IOptions = {
   allowedTags: [
     'p', 'br', 'hr', 'h4', 'h5', 'h6', 'strong', 'b', 'em', 'i', 'del', 's', 'code', 'pre', 'blockquote',
     'ul', 'ol', 'li', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'sup', 'sub', 'span',
@@ -94,9 +106,9 @@ const SANITIZE: sanitizeHtml.IOptions = {
     h5: demote('h6'),
     h6: demote('h6'),
     // Only web, mail and in-page links keep their target; external ones cannot reach back.
-    a: (_, attribs): sanitizeHtml.Tag => {
+    a: (_, attribs): sanitizeHtmlType.Tag => {
       const href = (attribs.href ?? '').trim();
-      const kept: sanitizeHtml.Attributes = attribs.title ? { title: attribs.title } : {};
+      const kept: sanitizeHtmlType.Attributes = attribs.title ? { title: attribs.title } : {};
       if (!SAFE_HREF.test(href)) return { tagName: 'a', attribs: kept };
       return { tagName: 'a', attribs: href.startsWith('#') ? { ...kept, href } : { ...kept, href, rel: 'noopener noreferrer' } };
     },
@@ -114,6 +126,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
 
 /** User Markdown to HTML that is safe inside the report (no scripts, handlers, styles or requests). */
 export function reportMarkdown(source: string): string {
+  const { marked, sanitizeHtml } = markdownTools();
   const html = marked.parse(source) as string;
   return sanitizeHtml(html, SANITIZE);
 }
@@ -290,7 +303,10 @@ function hypothesisBlock(ctx: Ctx, h: Hypothesis, index: number): string {
     out.push('<p class="small"><span class="badge status-in-progress">Draft</span> Not locked (not preregistered).</p>');
   }
   const t = h.tally;
-  out.push(`<p class="small">Verdicts: ${badge(`${t.supported} supported`, 'verdict-supported')} ${badge(`${t.refuted} refuted`, 'verdict-refuted')} ${badge(`${t.inconclusive} inconclusive`, 'verdict-inconclusive')}</p>`);
+  const outside = t.outside ? ` <span class="outside">${t.outside} outside the condition (not counted)</span>` : '';
+  out.push(
+    `<p class="small">Verdicts on runs inside each prediction's condition: ${badge(`${t.supported} supported`, 'verdict-supported')} ${badge(`${t.refuted} refuted`, 'verdict-refuted')} ${badge(`${t.inconclusive} inconclusive`, 'verdict-inconclusive')}${outside}</p>`,
+  );
   out.push('<h4>Predictions</h4>', predictionsBlock(ctx, h, h.current, h.results));
   if (h.amendments.length) {
     out.push('<h4>Amendments</h4>', '<ol class="amendments">');
@@ -388,13 +404,14 @@ function notesSection(d: ReportData, ctx: Ctx): string {
 
 function runsSection(d: ReportData): string {
   if (d.runs.length === 0) return '<p class="muted">None yet.</p>';
+  const differs = distinguishingConfig(d.runs);
   const rows = d.runs.map((r) => {
     const backend = r.backend ? `${escapeHtml(r.backend)}${r.gpu ? ' · GPU' : r.gpu === false ? ' · CPU' : ''}` : '—';
     const error = r.error ? `<br><span class="small verdict-refuted plain">${escapeHtml(r.error)}</span>` : '';
-    return `<tr id="${anchorId('run', r.id)}"><td>${escapeHtml(runLabel(r))}${error}</td><td>${escapeHtml(r.status)}</td><td>${backend}</td><td class="num">${r.stepsDone}/${r.stepsTotal}</td><td class="num">${num(r.final.trainAcc)}</td><td class="num">${num(r.final.testAcc)}</td><td class="num">${formatDuration(r.wallSeconds)}</td></tr>`;
+    return `<tr id="${anchorId('run', r.id)}"><td>${escapeHtml(runLabel(r))}${error}</td><td class="plain">${escapeHtml(differs.get(r.id) || '—')}</td><td>${escapeHtml(r.status)}</td><td>${backend}</td><td class="num">${r.stepsDone}/${r.stepsTotal}</td><td class="num">${num(r.final.trainAcc)}</td><td class="num">${num(r.final.testAcc)}</td><td class="num">${formatDuration(r.wallSeconds)}</td></tr>`;
   });
   return `<table class="runs small">
-<thead><tr><th>Run</th><th>Status</th><th>Backend</th><th class="num">Steps</th><th class="num">Final train acc</th><th class="num">Final test acc</th><th class="num">Wall time</th></tr></thead>
+<thead><tr><th>Run</th><th>Config that differs</th><th>Status</th><th>Backend</th><th class="num">Steps</th><th class="num">Final train acc</th><th class="num">Final test acc</th><th class="num">Wall time</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>

@@ -1,10 +1,13 @@
 import type { RunSummary } from '../contract/runs';
 import type { ExperimentDefinition } from '../experiments/types';
 
-/** The parts of a run's config that tell it apart from its preset, e.g. ["weightDecay 0"]. */
-export type ConfigDescriber = (experiment: string, preset: string | null, config: Record<string, unknown>) => string[];
+/**
+ * The parts of a run's config that tell it apart, e.g. ["width 16"]: first the knobs its sweep
+ * varies (always, even where a value equals the preset's), then what differs from the preset.
+ */
+export type ConfigDescriber = (experiment: string, preset: string | null, config: Record<string, unknown>, sweepKeys?: readonly string[]) => string[];
 
-const MAX_PARTS = 3;
+const MAX_PARTS = 4;
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** Compares each config with the defaults of the preset it came from (parsed once per preset). */
@@ -20,13 +23,12 @@ export function configDescriber(experiments: ReadonlyMap<string, ExperimentDefin
     }
     return bases.get(key)!;
   };
-  return (experiment, preset, config) => {
+  return (experiment, preset, config, sweepKeys = []) => {
     const defaults = base(experiment, preset);
-    if (!defaults) return [];
-    return Object.keys(config)
-      .filter((k) => k !== 'seed' && JSON.stringify(config[k]) !== JSON.stringify(defaults[k]))
-      .slice(0, MAX_PARTS)
-      .map((k) => `${k} ${show(config[k])}`);
+    const swept = sweepKeys.filter((k) => k !== 'seed' && Object.hasOwn(config, k));
+    // Without known defaults (an experiment this build does not have), every knob but the seed tells it apart.
+    const changed = Object.keys(config).filter((k) => k !== 'seed' && !swept.includes(k) && (!defaults || JSON.stringify(config[k]) !== JSON.stringify(defaults[k])));
+    return [...swept, ...changed].slice(0, MAX_PARTS).map((k) => `${k} ${show(config[k])}`);
   };
 }
 

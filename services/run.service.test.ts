@@ -4,6 +4,8 @@ import { RunStartSchema } from '../contract/runs';
 import { FAKE_EXPERIMENTS } from '../test/fake-experiment';
 import { inProcessTrainer } from '../test/in-process-trainer';
 import { snapshotTables, tempContext } from '../test/temp-context';
+import os from 'node:os';
+import { defaultParallelRuns } from './app-context';
 import { ServiceError } from './errors';
 
 let ctx: ReturnType<typeof tempContext> | undefined;
@@ -30,6 +32,16 @@ const waitFor = async (predicate: () => boolean, ms = 5000) => {
     await new Promise((r) => setTimeout(r, 5));
   }
 };
+
+describe('At once, before the user picks', () => {
+  it('is every core of a CPU-only machine (the setting allows up to 16); a choice sticks', () => {
+    ctx = tempContext({ recover: false });
+    expect(defaultParallelRuns()).toBe(Math.min(16, os.availableParallelism()));
+    expect(ctx.runs.parallel).toBe(defaultParallelRuns());
+    ctx.runs.setParallel(1);
+    expect(ctx.runs.parallel).toBe(1);
+  });
+});
 
 describe('RunService', () => {
   it('trains a run in a trainer, storing status, backend, config and every metric', async () => {
@@ -117,16 +129,18 @@ describe('RunService', () => {
 
   it('streams progress with a rate and an ETA, and metric batches', async () => {
     const { ctx, start, events } = setup();
-    const [r] = start({ config: { steps: 200, stepDelayMs: 2 } });
+    const [r] = start({ config: { steps: 300, stepDelayMs: 6 } });
     await ctx.runs.whenSettled([r!.id]);
-    const progress = events.filter((e) => e.type === 'runs:progress');
+    const progress = events.flatMap((e) => (e.type === 'runs:progress' ? [e] : []));
     expect(progress.length).toBeGreaterThan(0);
-    const last = progress.at(-1)!;
-    expect(last).toMatchObject({ runId: r!.id, step: 200, total: 200 });
-    const mid = progress.find((e) => e.type === 'runs:progress' && e.step < 200);
-    if (mid && mid.type === 'runs:progress') expect(mid.etaSeconds).toBeGreaterThan(0);
+    expect(progress.at(-1)!).toMatchObject({ runId: r!.id, step: 300, total: 300 });
+    // First "estimating" (no rate, no ETA), then an ETA that is exactly what the rate implies.
+    expect(progress[0]).toMatchObject({ stepsPerSecond: null, etaSeconds: null });
+    const measured = progress.filter((e) => e.stepsPerSecond !== null && e.step < 300);
+    expect(measured.length).toBeGreaterThan(0);
+    for (const e of measured) expect(e.etaSeconds!).toBeCloseTo((e.total - e.step) / e.stepsPerSecond!, 9);
     const points = events.flatMap((e) => (e.type === 'runs:metrics' ? e.points : []));
-    expect(points.map((p) => p.step)).toEqual(Array.from({ length: 41 }, (_, i) => i * 5));
+    expect(points.map((p) => p.step)).toEqual(Array.from({ length: 61 }, (_, i) => i * 5));
   });
 
   it('re-runs a stored config exactly, and deletes finished runs with their metrics', async () => {

@@ -15,13 +15,16 @@ import { describeIssues, issuesOf } from './zod-issues';
 
 /** After a cancel request, how long a trainer gets to stop between steps before it is killed. */
 export const CANCEL_GRACE_MS = 1500;
+import { Pace } from '../common/progress-pace';
+
 const SETTINGS_KEY = 'parallelRuns';
 
 interface ActiveRun {
   id: string;
   projectId: string | null;
   handle: TrainerHandle;
-  spawnedAt: number;
+  /** The progress line's rate and ETA, measured from the first step reported. */
+  pace: Pace;
   cancelRequested: boolean;
   ended: boolean;
   killTimer?: ReturnType<typeof setTimeout>;
@@ -39,8 +42,8 @@ export interface RunServiceDeps {
   spawn?: SpawnTrainer;
   appVersion: string;
   clock: Clock;
-  /** Default number of trainer processes when the setting was never changed. */
-  defaultParallel?: number;
+  /** Default number of trainer processes when the setting was never changed (read each time: it can follow the backend). */
+  defaultParallel?: number | (() => number);
   /** Wins over the stored setting (the CLI's --parallel applies to that invocation only). */
   parallelOverride?: number;
 }
@@ -63,7 +66,9 @@ export class RunService {
   get parallel(): number {
     if (this.deps.parallelOverride) return this.deps.parallelOverride;
     const stored = this.deps.settings.get(SETTINGS_KEY);
-    return typeof stored === 'number' ? stored : (this.deps.defaultParallel ?? 1);
+    if (typeof stored === 'number') return stored;
+    const d = this.deps.defaultParallel;
+    return typeof d === 'function' ? d() : (d ?? 1);
   }
 
   setParallel(n: number): void {
@@ -222,7 +227,7 @@ export class RunService {
   }
 
   private summary(id: string): RunSummary {
-    const { config: _c, backendDetail: _b, appVersion: _a, dataHash: _d, ...summary } = this.get(id);
+    const { backendDetail: _b, appVersion: _a, dataHash: _d, ...summary } = this.get(id);
     return summary;
   }
 
@@ -343,7 +348,7 @@ export class RunService {
       this.finish(id, projectId, { status: 'failed', error: `Could not start a trainer process: ${(err as Error).message}` });
       return;
     }
-    const active: ActiveRun = { id, projectId, handle, spawnedAt: performance.now(), cancelRequested: false, ended: false };
+    const active: ActiveRun = { id, projectId, handle, pace: new Pace(), cancelRequested: false, ended: false };
     this.active.set(id, active);
     handle.onMessage((message) => this.onTrainerMessage(active, message));
     handle.onExit((code, signal) => this.onTrainerExit(active, code, signal));
@@ -378,17 +383,9 @@ export class RunService {
       case 'progress': {
         this.deps.runs.markProgress(id, message.step);
         if (message.trainSeconds > 0) active.secondsPerStep = message.trainSeconds / Math.max(1, message.step);
-        const wall = (performance.now() - active.spawnedAt) / 1000;
-        const rate = message.step > 0 ? message.step / wall : 0;
-        this.deps.events.emit({
-          type: 'runs:progress',
-          runId: id,
-          projectId,
-          step: message.step,
-          total: message.total,
-          stepsPerSecond: message.trainSeconds > 0 ? message.step / message.trainSeconds : null,
-          etaSeconds: rate > 0 ? (message.total - message.step) / rate : null,
-        });
+        // The rate shown and the ETA beside it come from one measurement (null while estimating).
+        const pace = active.pace.observe(message.step, message.total, performance.now() / 1000);
+        this.deps.events.emit({ type: 'runs:progress', runId: id, projectId, step: message.step, total: message.total, ...pace });
         break;
       }
       case 'metrics':

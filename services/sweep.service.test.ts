@@ -19,6 +19,32 @@ function setup(spawn = true) {
   return { ctx, project };
 }
 
+describe('sweeps:check', () => {
+  it('names every invalid field at once — seeds, each knob, each sweep value by value — and starts nothing', async () => {
+    ctx = tempContext({ recover: false });
+    const before = snapshotTables(ctx);
+    const r = await dispatch(ctx, 'sweeps:check', {
+      experiment: 'double-descent',
+      preset: 'cheap',
+      config: { lr: 'fast', steps: -5 },
+      grid: [{ key: 'width', values: [8, 12.5, 'wide', 16] }],
+      seeds: 'abc',
+    });
+    expect(r.ok).toBe(true);
+    const issues = r.ok ? r.value : [];
+    expect(issues).toEqual([
+      { path: 'seeds', message: 'seeds must be an integer' },
+      { path: 'config.steps', message: 'steps must be an integer from 1 to 10000000' },
+      { path: 'config.lr', message: 'lr must be a number greater than 0 and at most 10' },
+      { path: 'grid.0.values', message: "width: '12.5' must be an integer from 1 to 4096" },
+      { path: 'grid.0.values', message: "width: 'wide' must be an integer from 1 to 4096" },
+    ]);
+    const fine = await dispatch(ctx, 'sweeps:check', { experiment: 'double-descent', preset: 'cheap', grid: [{ key: 'width', values: [8, 16] }], seeds: 3 });
+    expect(fine).toEqual({ ok: true, value: [] });
+    expect(snapshotTables(ctx)).toEqual(before);
+  });
+});
+
 describe('sweeps', () => {
   it('queues grid × seeds as runs, follows them, and aggregates final metrics per point over seeds', async () => {
     const { ctx, project } = setup();

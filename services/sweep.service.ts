@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { RunStatus } from '../contract/runs';
+import { SeedsSchema, type RunStatus } from '../contract/runs';
+import type { FieldIssue } from '../contract/result';
+import { issuesOf } from './zod-issues';
 import {
   SLURM_TASK_STATES,
   type GridAxis,
@@ -9,6 +11,7 @@ import {
   type Sweep,
   type SweepDetail,
   type SweepResults,
+  type StartCheckSchema,
   type SweepStartSchema,
   type SweepStatus,
 } from '../contract/sweeps';
@@ -85,6 +88,47 @@ export class SweepService {
       }),
     );
     return { experiment: def.key, preset: input.preset ?? null, config, grid, specs };
+  }
+
+  /**
+   * Every problem with a run or sweep start at once: the seeds, each knob, and each sweep value
+   * named by value ("width: '12.5' must be an integer from 1 to 4096"). Starts nothing.
+   */
+  check(input: z.output<typeof StartCheckSchema>): FieldIssue[] {
+    const issues: FieldIssue[] = [];
+    const seeds = SeedsSchema.safeParse(input.seeds);
+    if (!seeds.success) issues.push(...issuesOf(seeds.error).map((i) => ({ ...i, path: 'seeds' })));
+    if (input.projectId && !this.d.projects.get(input.projectId)) issues.push({ path: 'projectId', message: 'no project with this id' });
+    // An unknown experiment or preset: nothing else can be checked.
+    let base;
+    try {
+      base = this.d.runs.resolveConfig(input.experiment, input.preset, {});
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      return [...issues, ...(err.issues ?? [])];
+    }
+    const { def, config } = base;
+    try {
+      this.d.runs.resolveConfig(input.experiment, input.preset, input.config);
+    } catch (err) {
+      if (!(err instanceof ServiceError)) throw err;
+      issues.push(...(err.issues ?? []));
+    }
+    for (const [i, axis] of input.grid.entries()) {
+      if (!(axis.key in config)) {
+        issues.push({ path: `grid.${i}.key`, message: `${def.key} has no knob "${axis.key}"` });
+        continue;
+      }
+      if (axis.values.length === 0) issues.push({ path: `grid.${i}.values`, message: 'Give at least one value' });
+      for (const value of axis.values) {
+        const shown = typeof value === 'string' ? `'${value}'` : `'${JSON.stringify(value)}'`;
+        const parsed = def.configSchema.safeParse({ ...config, [axis.key]: value });
+        const problem = parsed.success ? null : issuesOf(parsed.error).find((x) => x.path === axis.key);
+        const words = problem?.message.startsWith(`${axis.key} `) ? problem.message.slice(axis.key.length + 1) : problem?.message;
+        if (problem) issues.push({ path: `grid.${i}.values`, message: `${axis.key}: ${shown} ${words}` });
+      }
+    }
+    return issues;
   }
 
   start(input: z.output<typeof SweepStartSchema>): Sweep {

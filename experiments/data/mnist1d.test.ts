@@ -13,7 +13,7 @@ import {
 import { NumpyRandomState } from './numpy-random';
 
 // Reference values come from the repository's make_dataset run with numpy 2.4 / scipy 1.17; the
-// spec (EXPERIMENTS.md §3) publishes the labels and x_train[0][0:4]. Our values differ from numpy's
+// spec (docs/experiments.md §3) publishes the labels and x_train[0][0:4]. Our values differ from numpy's
 // by at most ~1e-15 (1-ulp differences of `log` inside the legacy gauss), hence the 1e-12 checks.
 
 const toArr = (a: ArrayLike<number>): number[] => Array.from(a);
@@ -154,7 +154,7 @@ describe('generateMnist1d (defaults)', () => {
   });
 });
 
-describe('addLabelNoise (double-descent rule, EXPERIMENTS.md §4)', () => {
+describe('addLabelNoise (double-descent rule, docs/experiments.md §4)', () => {
   it('changes exactly numpy’s 577 of 4,000 labels for 16,000 samples at split 0.25', () => {
     const d = generateMnist1d({ numSamples: 16000, trainSplit: 0.25 });
     expect([d.nTrain, d.nTest]).toEqual([4000, 12000]);

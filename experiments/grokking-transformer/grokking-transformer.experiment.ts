@@ -1,5 +1,5 @@
 /**
- * grokking-transformer — EXPERIMENTS.md §2 (Power et al. 2022, as coded in teddykoker/grokking
+ * grokking-transformer — docs/experiments.md §2 (Power et al. 2022, as coded in teddykoker/grokking
  * `train.py`).
  *
  * Task: c = (x · y) mod 97 for x ∈ [0, 97), y ∈ [1, 97) (9,312 equations), read as the tokens
@@ -24,7 +24,7 @@
  * testAcc (fractions), l2 and primeCount (over all parameters), wallTime (seconds since the start),
  * plus batchLoss (the mean loss of the last training batch before the evaluation).
  *
- * Expected (EXPERIMENTS.md, wd 0): train ≥ 0.99 by ~500 steps; test ≤ 0.15 until ~3k; ≈ 0.9 at
+ * Expected (docs/experiments.md, wd 0): train ≥ 0.99 by ~500 steps; test ≤ 0.15 until ~3k; ≈ 0.9 at
  * 30–40k steps. With wd 1 (seed 0, here): train 0.99 at 500 with test 0.40; test 0.72 at 1,000,
  * 0.97 at 1,200–1,300, 0.998 at 1,500 (PyTorch, its own init: 0.39 / 0.96 / 1.0 at 500 / 1,000 / 1,500).
  *
@@ -245,7 +245,7 @@ export const grokkingTransformerExperiment: ExperimentDefinition<typeof grokking
     default: {},
     /** Control for `default`: the same 2,000 steps with train.py's plain Adam (no weight decay): it memorises, test stays low. */
     'no-weight-decay': { weightDecay: 0 },
-    /** train.py as coded: Adam without weight decay, 300,000 steps (EXPERIMENTS.md: test ≈ 0.9 at 30–40k). A GPU job. */
+    /** train.py as coded: Adam without weight decay, 300,000 steps (docs/experiments.md: test ≈ 0.9 at 30–40k). A GPU job. */
     long: { steps: 300_000, weightDecay: 0, evalEvery: 500 },
     /** Power et al.'s main setting, AdamW with weight decay 1, for 10,000 steps: it generalises within ~1.5k, then the norm settles. */
     'power-adamw': { steps: 10_000, weightDecay: 1, evalEvery: 100 },

@@ -21,7 +21,7 @@ function message(input: unknown): string {
 }
 
 describe('lottery-ticket config', () => {
-  it('defaults to the EXPERIMENTS.md §5 cheap preset', () => {
+  it('defaults to the docs/experiments.md §5 cheap preset', () => {
     expect(parse({})).toEqual({
       rounds: 13,
       stepsPerRound: 1000,

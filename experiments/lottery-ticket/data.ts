@@ -1,5 +1,5 @@
 /**
- * MNIST-1D for the lottery-ticket experiment: the published dataset (EXPERIMENTS.md §3; seed 42,
+ * MNIST-1D for the lottery-ticket experiment: the published dataset (docs/experiments.md §3; seed 42,
  * 4,000 train / 1,000 test, 40 values per sample) as float32 arrays, its SHA-256, and the
  * sequential mini-batches of the mnist1d notebooks' `train_model` (batch i·b mod n … + b).
  */

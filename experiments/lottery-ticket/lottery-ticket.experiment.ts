@@ -1,5 +1,5 @@
 /**
- * lottery-ticket — EXPERIMENTS.md §5 (Frankle & Carbin 2019; open_lth; mnist1d
+ * lottery-ticket — docs/experiments.md §5 (Frankle & Carbin 2019; open_lth; mnist1d
  * `notebooks/lottery-tickets.ipynb`), on MNIST-1D (§3: 4,000 train / 1,000 test).
  *
  * Iterative magnitude pruning of the residual MLP h1 = relu(L1 x); h = h1 + relu(L2 h1);
@@ -340,12 +340,12 @@ export const lotteryTicketExperiment: ExperimentDefinition<typeof lotteryTicketC
   configSchema: lotteryTicketConfigSchema,
   presets: {
     /**
-     * EXPERIMENTS.md §5 cheap preset: width 100, Adam 1e-2, batch 100, 13 rounds × 1,000 steps (+ controls).
+     * docs/experiments.md §5 cheap preset: width 100, Adam 1e-2, batch 100, 13 rounds × 1,000 steps (+ controls).
      * Seeds 0/1/2 (test %, mean): dense 60.2; at 10.7% left ticket 61.0, random mask 46.5, fresh init 53.1;
      * at 8.6% 58.5 / 41.7 / 48.6; at 5.5% 52.0 / 33.4 / 46.9 (bench/lottery-ticket-acceptance.ts).
      */
     default: {},
-    /** The same as `default`, by the name EXPERIMENTS.md uses. */
+    /** The same as `default`, by the name docs/experiments.md uses. */
     cheap: {},
     /** A short demo: 5 rounds × 300 steps (down to 33% of the weights), 4,800 steps: ~7 s on wasm. */
     quick: { rounds: 5, stepsPerRound: 300, evalEvery: 50 },

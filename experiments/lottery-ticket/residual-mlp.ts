@@ -1,5 +1,5 @@
 /**
- * The residual MLP of EXPERIMENTS.md §5 (mnist1d `notebooks/lottery-tickets.ipynb`, SparseMLP):
+ * The residual MLP of docs/experiments.md §5 (mnist1d `notebooks/lottery-tickets.ipynb`, SparseMLP):
  *
  *   h1 = relu(L1 x);  h = h1 + relu(L2 h1);  logits = L3 h        (Lk y = Wk y + bk)
  *
@@ -7,7 +7,7 @@
  *
  * All parameters live in ONE flat float32 vector θ (so the optimizer is a dozen kernels, not six
  * times that) in this order, weights stored transposed (Aₖ = Wₖᵀ, [fan_in × fan_out], row-major)
- * so that every matmul is a plain y·A with the small matrix on the right (see DESIGN.md: tfjs-wasm
+ * so that every matmul is a plain y·A with the small matrix on the right (see docs/architecture.md, "Performance, measured": tfjs-wasm
  * re-packs the right-hand side per call, and transposeA/transposeB are ~10× slower):
  *
  *   A1 [in × w] | b1 [w] | A2 [w × w] | b2 [w] | A3 [w × C] | b3 [C]

@@ -1,5 +1,5 @@
 /**
- * MNIST-1D as the MLP experiments consume it (EXPERIMENTS.md §3, §4, §6).
+ * MNIST-1D as the MLP experiments consume it (docs/experiments.md §3, §4, §6).
  *
  * Exists so that double-descent and init-scale build their data the same way: generate the
  * published dataset (float64, numpy's stream), derive the experiment's variant on the host
@@ -45,7 +45,7 @@ export interface Mnist1dMlpDataOptions {
   trainSize?: number;
   /**
    * A binary task: keep the samples of these two classes, relabelled 0 and 1, for a scalar output
-   * trained on the squared loss (the telescoping preset, EXPERIMENTS.md §8). Label noise then flips
+   * trained on the squared loss (the telescoping preset, docs/experiments.md §8). Label noise then flips
    * each train label with probability `labelNoise` instead of redrawing it.
    */
   binary?: readonly [number, number];

@@ -1,5 +1,5 @@
 /**
- * double-descent — EXPERIMENTS.md §4 (Greydanus & Kobak 2024, mnist1d
+ * double-descent — docs/experiments.md §4 (Greydanus & Kobak 2024, mnist1d
  * `notebooks/deep-double-descent.ipynb`).
  *
  * MNIST-1D generated with `numSamples` samples and `trainSplit`; 15% of the train labels redrawn
@@ -31,7 +31,7 @@ const CLASSES = 10;
 /** Largest batch × width product accepted (one float32 activation tensor of 128 MiB). */
 const MAX_BATCH_TIMES_WIDTH = 2 ** 25;
 
-/** Widths of the two sweeps of EXPERIMENTS.md §4 (the full list is the notebook's unique geomspace(2, 300, 20)). */
+/** Widths of the two sweeps of docs/experiments.md §4 (the full list is the notebook's unique geomspace(2, 300, 20)). */
 export const DOUBLE_DESCENT_WIDTHS = {
   cheap: [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 48, 64, 96],
   full: [2, 3, 4, 5, 7, 9, 12, 16, 21, 27, 36, 47, 61, 80, 104, 135, 177, 230, 300],
@@ -78,7 +78,7 @@ export const doubleDescentConfigSchema = z
     probe: z
       .boolean({ error: 'probe must be true or false' })
       .default(false)
-      .describe('Telescoping probe (EXPERIMENTS.md §8): effective parameters pTrain/pTest and the approximation errors, logged at each evaluation. Plain SGD on a scalar squared loss only'),
+      .describe('Telescoping probe (docs/experiments.md §8): effective parameters pTrain/pTest and the approximation errors, logged at each evaluation. Plain SGD on a scalar squared loss only'),
     probeTest: intField('probeTest', 1, MAX_PROBE_TEST).default(200).describe('Test points in the probe set (the probe always tracks every train point)'),
   })
   .superRefine((c, ctx) => {
@@ -169,7 +169,7 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
     /** The notebook's settings: 16,000 samples at split 0.25 (4,000 / 12,000), 500 epochs; h 47 is near its peak (sweep DOUBLE_DESCENT_WIDTHS.full). */
     full: { numSamples: 16000, trainSplit: 0.25, steps: 20000, width: 47, evalEvery: 200 },
     /**
-     * EXPERIMENTS.md §8: binary MNIST-1D (classes 0 vs 1 of the 5,000 samples: 203 train, 15% of their
+     * docs/experiments.md §8: binary MNIST-1D (classes 0 vs 1 of the 5,000 samples: 203 train, 15% of their
      * labels flipped), one hidden layer, squared loss, plain SGD (batch 100, lr 0.01), with the
      * telescoping probe on 200 test points. Sweep DOUBLE_DESCENT_WIDTHS.telescoping.
      */

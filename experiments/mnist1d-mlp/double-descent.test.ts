@@ -76,7 +76,7 @@ describe('double-descent config', () => {
     expect(info.presets.map((p) => p.name)).toEqual(['default', 'cheap', 'full', 'telescoping']);
   });
 
-  it('sets up the telescoping preset (EXPERIMENTS.md §8) and refuses the probe where it would compute something wrong', () => {
+  it('sets up the telescoping preset (docs/experiments.md §8) and refuses the probe where it would compute something wrong', () => {
     const t = doubleDescentConfigSchema.parse(doubleDescentExperiment.presets.telescoping!);
     expect(t).toMatchObject({ task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0, lr: 0.01, batchSize: 100, labelNoise: 0.15, probe: true, probeTest: 200 });
     expect(doubleDescentExperiment.parameterCount!(t)).toBe(40 * 16 + 16 + 16 + 1);

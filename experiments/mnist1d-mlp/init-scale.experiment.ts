@@ -1,5 +1,5 @@
 /**
- * init-scale — EXPERIMENTS.md §6 (Omnigrok; Liu, Michaud & Tegmark 2023).
+ * init-scale — docs/experiments.md §6 (Omnigrok; Liu, Michaud & Tegmark 2023).
  *
  * The first `trainSize` (1,000) train samples of the default MNIST-1D (5,000 samples, split 0.8;
  * the 1,000-sample test set is kept whole); MLP 40 → 200 → 200 → 10 with ReLU; PyTorch-default
@@ -11,7 +11,7 @@
  * α = 8 the loss starts ~24,000× higher (outputs grow like α³) and the train set is fitted only after
  * ~5,000 steps, with test accuracy still near chance (≈ 0.13); it climbs slowly as weight decay shrinks
  * the norm (≈ 0.25 at 10k): the large-norm confound that makes "grokking" appear on ordinary data.
- * (EXPERIMENTS.md §6 says α = 8 "fits train" by 2k; with these exact settings, in PyTorch too, train
+ * (A first description had α = 8 "fit train" by 2k; with these exact settings, in PyTorch too, train
  * accuracy at 2k is 0.24 — hence the 6,000-step default.)
  *
  * `seed` drives the initial weights and the batch order (the same base draw for every α, so

@@ -10,7 +10,7 @@ import { issues, runExperiment, series } from '../../test/run-experiment';
 const TINY: InitScaleConfigInput = { width: 32, trainSize: 200, batchSize: 50, steps: 60, evalEvery: 20, seed: 0 };
 
 describe('init-scale config', () => {
-  it('defaults to EXPERIMENTS.md §6 and parses every preset', () => {
+  it('defaults to docs/experiments.md §6 and parses every preset', () => {
     const c = initScaleConfigSchema.parse({});
     expect(c).toMatchObject({ alpha: 1, width: 200, lr: 1e-3, weightDecay: 0.1, batchSize: 200, trainSize: 1000, dataSeed: 42, seed: 0 });
     expect(c.steps).toBeGreaterThanOrEqual(5000); // α = 8 first reaches train accuracy 0.95 after ~5,200 steps

@@ -1,5 +1,5 @@
 /**
- * The telescoping probe (Jeffares, Curth & van der Schaar 2024; EXPERIMENTS.md §8): alongside a
+ * The telescoping probe (Jeffares, Curth & van der Schaar 2024; docs/experiments.md §8): alongside a
  * scalar-output MLP trained by plain SGD on the squared loss, it follows the smoother
  *
  *   f̃_t(x) = s_t(x)·y + c_t(x),   s_0 = 0, c_0 = f_{θ₀}

@@ -1,5 +1,5 @@
 /**
- * The tangent kernel of a scalar-output ReLU MLP without per-example gradients (EXPERIMENTS.md §8):
+ * The tangent kernel of a scalar-output ReLU MLP without per-example gradients (docs/experiments.md §8):
  *
  *   K(x, x′) = ∇_θ f(x)ᵀ ∇_θ f(x′) = Σ_l (δ_l(x)·δ_l(x′)) (a_{l−1}(x)·a_{l−1}(x′) + 1)
  *

@@ -12,6 +12,13 @@ describe('smooth', () => {
 });
 
 describe('aggregateCurves', () => {
+  it('clips the ± std band of accuracies to [0, 1]', () => {
+    const band = aggregateCurves([{ x: [0, 10], y: [0.9, 1] }, { x: [0, 10], y: [1, 1] }, { x: [0, 10], y: [0.7, 1] }], 'std', [0, 1]);
+    expect(band.upper[0]).toBe(1);
+    expect(band.lower[0]).toBeCloseTo(0.8667 - 0.1528, 3);
+    expect(band.upper[1]).toBe(1);
+  });
+
   const a = { x: [0, 10, 20], y: [0.1, 0.5, 0.9] };
   const b = { x: [0, 10, 20, 30], y: [0.3, 0.7, null, 1] };
   it('averages at the steps every curve has, with a sample-std band', () => {

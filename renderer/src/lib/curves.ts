@@ -30,10 +30,10 @@ export interface Band {
 }
 
 /**
- * Mean and a band (± sample std, or min–max) over curves, at the x values every curve has. Runs
+ * Mean and a band (± sample std, or min–max, clipped to `bounds`) over curves, at the x values every curve has. Runs
  * of one group share their evaluation steps, so nothing is interpolated.
  */
-export function aggregateCurves(curves: readonly Curve[], band: 'std' | 'minmax'): Band {
+export function aggregateCurves(curves: readonly Curve[], band: 'std' | 'minmax', bounds: readonly [number, number] = [-Infinity, Infinity]): Band {
   const byX = new Map<number, number[]>();
   for (const c of curves) {
     c.x.forEach((x, i) => {
@@ -51,18 +51,15 @@ export function aggregateCurves(curves: readonly Curve[], band: 'std' | 'minmax'
     const std = ys.length > 1 ? Math.sqrt(ys.reduce((s, v) => s + (v - mean) ** 2, 0) / (ys.length - 1)) : 0;
     out.x.push(x);
     out.mean.push(mean);
-    out.lower.push(band === 'std' ? mean - std : Math.min(...ys));
-    out.upper.push(band === 'std' ? mean + std : Math.max(...ys));
+    // Clipped to what the metric can take: mean ± std of accuracies stays within [0, 1].
+    out.lower.push(Math.max(bounds[0], band === 'std' ? mean - std : Math.min(...ys)));
+    out.upper.push(Math.min(bounds[1], band === 'std' ? mean + std : Math.max(...ys)));
     out.n.push(ys.length);
   }
   return out;
 }
 
-/** Config fields whose values differ between runs (seed included), in first-seen order. */
-export function differingFields(configs: readonly Record<string, unknown>[]): string[] {
-  const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))];
-  return keys.filter((k) => new Set(configs.map((c) => JSON.stringify(c[k]))).size > 1);
-}
+export { differingFields } from '../../../common/config-diff';
 
 /** Groups items by the JSON of one config field's value (or each on its own when no field). */
 export function groupBy<T>(items: readonly T[], key: (item: T) => unknown): { value: unknown; items: T[] }[] {

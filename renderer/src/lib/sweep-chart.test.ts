@@ -29,6 +29,13 @@ describe('sweepChartModel', () => {
     expect(minmax.series[0]!.lower[0]).toBeCloseTo(0.7, 12);
   });
 
+  it('clips a band to the metric range: train error at 0 ± std never goes below 0', () => {
+    const noisy: SweepResults = { ...dd, points: [{ width: 64, seeds: 3, metrics: { testError: agg(0.98, 0.05), trainError: agg(0.01, 0.04) } }] };
+    const m = sweepChartModel(noisy, ['width'], 'error', 'std');
+    expect(m.series.find((s) => s.name === 'test error')!.upper).toEqual([1]);
+    expect(m.series.find((s) => s.name === 'train error')!.lower).toEqual([0]);
+  });
+
   it('offers the parameter count as x where points carry it', () => {
     const withParams = { ...dd, points: dd.points.map((p) => ({ ...p, parameters: (p.width as number) ** 2 })) };
     expect(xChoices(withParams, ['width'])).toEqual(['width', 'parameters']);

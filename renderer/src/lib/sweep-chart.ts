@@ -1,3 +1,4 @@
+import { clipBand, metricBounds } from './axes';
 import type { SweepPoint, SweepResults } from '../../../contract/sweeps';
 
 /** What a sweep chart shows: x positions, and per series a mean with a band. */
@@ -86,8 +87,8 @@ export function sweepChartModel(results: SweepResults, gridKeys: readonly string
         color: COLORS[i % COLORS.length]!,
         x: rows.map((p) => p[xKey!] as number),
         mean: a.map((m) => m.mean),
-        lower: a.map((m) => (band === 'std' ? m.mean - m.std : m.min)),
-        upper: a.map((m) => (band === 'std' ? m.mean + m.std : m.max)),
+        lower: clipBand(a.map((m) => (band === 'std' ? m.mean - m.std : m.min)), metricBounds(metric)),
+        upper: clipBand(a.map((m) => (band === 'std' ? m.mean + m.std : m.max)), metricBounds(metric)),
       },
     ];
   });

@@ -35,6 +35,18 @@ export function captureToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/**
+ * A new link pasted into a tab that already shows Phenobook (say after a restart, on the same
+ * port) changes only the address's hash, which reloads nothing: take its token and start afresh.
+ */
+export function reloadOnPastedLink(): void {
+  window.addEventListener('hashchange', () => {
+    if (!/^#token=[A-Za-z0-9_-]+/.test(location.hash)) return;
+    captureToken();
+    location.reload();
+  });
+}
+
 function httpApi(token: string): Api {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const lost = (status: number) => {
