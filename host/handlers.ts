@@ -1,6 +1,7 @@
 import { bundleFilename } from '../contract/bundle';
 import { isOpName, type OpName } from '../contract/names';
 import { operations, type OpOutput, type OpParsed } from '../contract/operations';
+import { inputShapeIssue } from '../contract/input-shape';
 import { fail, ok, type Result } from '../contract/result';
 import { ServiceError } from '../services/errors';
 import { describeIssues, issuesOf } from '../services/zod-issues';
@@ -81,7 +82,10 @@ const handlers: Handlers = {
  * is parsed by the operation's schema, and any failure becomes a structured error.
  */
 export async function dispatch(ctx: AppContext, op: unknown, input: unknown): Promise<Result<unknown>> {
-  if (!isOpName(op)) return fail('not_found', `Unknown operation: ${String(op).slice(0, 80)}`);
+  if (!isOpName(op)) return fail('not_found', `Unknown operation: ${typeof op === 'string' ? op.slice(0, 80) : typeof op}`);
+  // Before the schema: too deep a value would overflow the stack of anything that walks it.
+  const shape = inputShapeIssue(input);
+  if (shape) return fail('invalid_input', `Invalid input for ${op}: ${shape.path ? `${shape.path}: ` : ''}${shape.message}`, [shape]);
   const parsed = operations[op].input.safeParse(input);
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);

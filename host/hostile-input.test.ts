@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Project } from '../contract/projects';
+import { snapshotTables, tempContext } from '../test/temp-context';
+import { dispatch } from './handlers';
+
+/** Defects found by the adversarial pass (issue 18): each input below once got a 500 or was wrongly accepted. */
+
+let ctx: ReturnType<typeof tempContext>;
+let project: Project;
+
+async function call<T>(op: string, input: unknown): Promise<T> {
+  const r = await dispatch(ctx, op, input);
+  if (!r.ok) throw new Error(`${op}: ${r.error.message}`);
+  return r.value as T;
+}
+
+beforeEach(async () => {
+  ctx = tempContext();
+  project = await call<Project>('projects:create', { title: 'Hostile input', phenomenon: 'double-descent' });
+});
+afterEach(() => ctx.cleanup());
+
+/** `[[[…0…]]]`, `depth` arrays deep. */
+function nested(depth: number): unknown {
+  let v: unknown = 0;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+
+async function expectRefused(op: string, input: unknown, path: string | RegExp, message?: RegExp) {
+  const before = snapshotTables(ctx);
+  const r = await dispatch(ctx, op, input);
+  expect(r.ok).toBe(false);
+  if (r.ok) return;
+  expect(r.error.code).toBe('invalid_input');
+  const paths = (r.error.issues ?? []).map((i) => i.path);
+  if (typeof path === 'string') expect(paths).toContain(path);
+  else expect(paths.some((p) => path.test(p))).toBe(true);
+  if (message) expect(r.error.message).toMatch(message);
+  expect(snapshotTables(ctx)).toEqual(before);
+}
+
+const prediction = (metric: unknown) => ({ metric, at: { kind: 'final' }, comparison: '<', threshold: 0.2 });
+const hypothesis = (metric: unknown) => ({
+  projectId: project.id,
+  statement: 'Weight decay drives the late jump',
+  theory: 'Norm-based explanations',
+  relation: 'refines',
+  predictions: [prediction(metric)],
+});
+
+describe('defect 1: deeply nested input gets a 400 at any depth', () => {
+  it.each([3_000, 5_000, 100_000])('hypotheses:create with a metric nested %i deep', async (depth) => {
+    await expectRefused('hypotheses:create', hypothesis(nested(depth)), /^predictions\.0/, /nested|metric/i);
+  });
+
+  it('hypotheses:update with a metric nested 5,000 deep', async () => {
+    const h = await call<{ id: string }>('hypotheses:create', hypothesis('testAcc'));
+    const { projectId: _p, ...content } = hypothesis(nested(5_000));
+    await expectRefused('hypotheses:update', { id: h.id, ...content }, /^predictions\.0/);
+  });
+
+  it('never stringifies raw input into a message (an object whose toString throws)', async () => {
+    const hostile = { toString: () => { throw new Error('stringified'); } };
+    await expectRefused('hypotheses:create', hypothesis(hostile), 'predictions.0.metric');
+  });
+
+  it('refuses nesting deeper than the limit on every operation, before its schema runs', async () => {
+    await expectRefused('projects:create', { title: 'x', phenomenon: 'other', tags: nested(200) }, /^tags/, /nested/);
+    await expectRefused('runs:start', { experiment: 'grokking-mlp', config: { steps: nested(50) } }, /^config\.steps/, /nested/);
+  });
+});
+
