@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Project } from '../contract/projects';
+import type { Sweep } from '../contract/sweeps';
+import { RunsRepo } from '../db/runs.repo';
 import { snapshotTables, tempContext } from '../test/temp-context';
 import { dispatch } from './handlers';
 
@@ -68,6 +70,44 @@ describe('defect 1: deeply nested input gets a 400 at any depth', () => {
   it('refuses nesting deeper than the limit on every operation, before its schema runs', async () => {
     await expectRefused('projects:create', { title: 'x', phenomenon: 'other', tags: nested(200) }, /^tags/, /nested/);
     await expectRefused('runs:start', { experiment: 'grokking-mlp', config: { steps: nested(50) } }, /^config\.steps/, /nested/);
+  });
+});
+
+/** Two finished runs of a sweep with metrics, enough for the confounder test. */
+async function finishedSweep(): Promise<string> {
+  const sweep = await call<Sweep>('sweeps:start', { projectId: project.id, experiment: 'double-descent', preset: 'cheap', grid: [{ key: 'width', values: [8, 16, 32] }], seeds: 2 });
+  const repo = new RunsRepo(ctx.db);
+  const rows = ctx.db.prepare('SELECT id, seed FROM runs WHERE sweep_id = ? ORDER BY id').all(sweep.id) as { id: string; seed: number }[];
+  rows.forEach((row, i) => {
+    repo.insertMetrics(row.id, [{ step: 100, values: { testAcc: 0.5 + i / 20, trainAcc: 1, l2: 10 + i, primeCount: 3 + (i % 3), tailCount: 5 + i, shiftedPrimeCount: 2 + i } }]);
+  });
+  ctx.db.prepare("UPDATE runs SET status = 'done', steps_done = steps_total WHERE sweep_id = ?").run(sweep.id);
+  return sweep.id;
+}
+
+describe('defect 2: the expression allow-list is own names only', () => {
+  it.each(['constructor(primeCount)', 'toString(primeCount)', 'valueOf()', 'hasOwnProperty(1)', '__defineGetter__(1, 2)', '__proto__(1)', 'isPrototypeOf(l2)'])(
+    'confounders:run refuses %s with 400 "not allowed"',
+    async (expression) => {
+      const sweepId = await finishedSweep();
+      await expectRefused(
+        'confounders:run',
+        { projectId: project.id, sweepId, candidate: { kind: 'expression', name: 'hostile', expression }, resamples: 200 },
+        'candidate.expression',
+        /not allowed/,
+      );
+    },
+  );
+
+  it('still runs an allowed expression', async () => {
+    const sweepId = await finishedSweep();
+    const t = await call<{ report: { results: { spearman: { r: number } }[] } }>('confounders:run', {
+      projectId: project.id,
+      sweepId,
+      candidate: { kind: 'expression', name: 'ratio', expression: 'primeCount / (tailCount + 1)' },
+      resamples: 200,
+    });
+    expect(Number.isFinite(t.report.results[0]!.spearman.r)).toBe(true);
   });
 });
 
