@@ -111,3 +111,37 @@ describe('defect 2: the expression allow-list is own names only', () => {
   });
 });
 
+describe('defect 3: name lookups from input are own-property only', () => {
+  const protoNames = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+
+  it.each(protoNames)('runs:start refuses preset %s like any unknown preset', async (preset) => {
+    await expectRefused('runs:start', { experiment: 'grokking-mlp', preset }, 'preset', /Unknown preset/);
+  });
+
+  it.each(protoNames)('sweeps:start refuses preset %s', async (preset) => {
+    await expectRefused('sweeps:start', { experiment: 'double-descent', preset, grid: [{ key: 'width', values: [8] }] }, 'preset', /Unknown preset/);
+  });
+
+  it.each(protoNames)('runs:start and sweeps:start refuse experiment %s', async (experiment) => {
+    await expectRefused('runs:start', { experiment }, 'experiment', /Unknown experiment/);
+    await expectRefused('sweeps:start', { experiment, grid: [{ key: 'width', values: [8] }] }, 'experiment', /Unknown experiment/);
+  });
+
+  it('refuses a config key __proto__ given as JSON (own property after JSON.parse)', async () => {
+    const config = JSON.parse('{"__proto__": {"steps": 7}}') as Record<string, unknown>;
+    await expectRefused('runs:start', { experiment: 'grokking-mlp', config }, 'config.__proto__');
+    await expectRefused('sweeps:start', { experiment: 'double-descent', config, grid: [{ key: 'width', values: [8] }] }, 'config.__proto__');
+  });
+
+  it.each(['constructor', 'toString', 'valueOf'])('refuses config key %s as an unknown knob', async (key) => {
+    await expectRefused('runs:start', { experiment: 'grokking-mlp', config: { [key]: 1 } }, /^config/);
+  });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('sweeps:start refuses grid key %s', async (key) => {
+    await expectRefused('sweeps:start', { experiment: 'double-descent', grid: [{ key, values: [8] }] }, /^grid\.0\.key$|^grid/);
+  });
+
+  it.each(['constructor', 'toString', '__proto__'])('hypotheses refuse metric %s', async (metric) => {
+    await expectRefused('hypotheses:create', hypothesis(metric), 'predictions.0.metric', /Unknown metric/);
+  });
+});
