@@ -19,6 +19,7 @@ import type { ApiErrorCode, FieldIssue } from '../contract/result';
 import type { RunStatus } from '../contract/runs';
 import type { BundleRepo, ProjectRows, RunImportRow } from '../db/bundle.repo';
 import { canonicalJson, sha256Hex } from './content-hash';
+import { sanitizeSvg } from './svg-sanitize';
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
@@ -244,7 +245,8 @@ export class BundleService {
         title: f.title,
         caption: f.caption,
         provenance: parseJson(f.provenance) as FigureProvenance,
-        svg: f.svg,
+        // What leaves is sanitised too (a figure stored before the sanitiser existed).
+        svg: sanitizeSvg(f.svg),
         createdAt: f.created_at,
       })),
       confounders: rows.confounders.map((t) => ({
@@ -472,7 +474,7 @@ export class BundleService {
             title: f.title,
             caption: f.caption,
             provenance: JSON.stringify(provenance),
-            svg: f.svg,
+            svg: sanitizeSvg(f.svg),
             created_at: f.createdAt,
           });
         }
