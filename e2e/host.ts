@@ -44,6 +44,11 @@ export interface Host {
    * has exited; a later stop() then only waits for that exit.
    */
   crash(): Promise<void>;
+  /**
+   * SIGKILL to the host's whole process group (host and trainers at once, as a terminal's kill or
+   * an OOM killer of the session would); needs startHost(dir, { group: true }).
+   */
+  crashGroup(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -55,11 +60,12 @@ export function newDataDir(prefix = 'phenobook-e2e-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export function startHost(dataDir: string): Promise<Host> {
+export function startHost(dataDir: string, options: { group?: boolean } = {}): Promise<Host> {
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'scripts', 'start.mjs'), '--web', '--no-open', '--port', '0', '--data-dir', dataDir],
-    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // group: the host leads a process group of its own, so the group can be killed at once.
+    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true },
   );
   running.add(child);
   let output = '';
@@ -119,6 +125,13 @@ export function startHost(dataDir: string): Promise<Host> {
         crash: () =>
           (crashing ??= (async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            const { signal } = await closed;
+            if (signal !== 'SIGKILL') throw new Error(`The host ended on ${signal} instead of SIGKILL. Output:\n${output}`);
+          })()),
+        crashGroup: () =>
+          (crashing ??= (async () => {
+            if (!options.group) throw new Error('crashGroup() needs startHost(dir, { group: true })');
+            if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
             const { signal } = await closed;
             if (signal !== 'SIGKILL') throw new Error(`The host ended on ${signal} instead of SIGKILL. Output:\n${output}`);
           })()),
