@@ -11,7 +11,7 @@ export interface SvgPayload {
 }
 
 const open = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="200" height="100">';
-const wrap = (inner: string) => `${open}${inner}<rect id="target" width="200" height="100" fill="#eee"/></svg>`;
+const wrap = (inner: string) => `${open}<rect id="target" width="200" height="100" fill="#eee"/>${inner}</svg>`;
 
 export const SVG_PAYLOADS: SvgPayload[] = [
   { name: 'script element', svg: wrap('<script>alert(1)</script>'), refused: true },
