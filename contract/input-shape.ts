@@ -12,7 +12,7 @@ export const MAX_INPUT_DEPTH = 16;
 /** Keys that mean something to JavaScript objects: never a field, knob, preset or name. */
 export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
 
-/** The first problem with the input's shape, or null: nested deeper than `maxDepth`, or a "__proto__" key. */
+/** The first problem with the input's shape, or null: nested deeper than `maxDepth`, a "__proto__" key, or not plain JSON. */
 export function inputShapeIssue(input: unknown, maxDepth = MAX_INPUT_DEPTH): FieldIssue | null {
   const stack: { value: unknown; path: string[] }[] = [{ value: input, path: [] }];
   while (stack.length > 0) {
@@ -20,6 +20,12 @@ export function inputShapeIssue(input: unknown, maxDepth = MAX_INPUT_DEPTH): Fie
     if (value === null || typeof value !== 'object') continue;
     if (path.length >= maxDepth) {
       return { path: path.join('.'), message: `nested too deeply (at most ${maxDepth} levels)` };
+    }
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== Array.prototype) {
+      // JSON and structured clone make plain objects only; anything else (a null prototype, a class)
+      // could make a schema coerce it (zod compares an object `length` with its limit).
+      return { path: path.join('.'), message: 'must be plain JSON (an object, list, text, number, true/false or null)' };
     }
     if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, String(i)] });

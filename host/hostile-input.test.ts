@@ -67,6 +67,11 @@ describe('defect 1: deeply nested input gets a 400 at any depth', () => {
     await expectRefused('hypotheses:create', hypothesis(hostile), 'predictions.0.metric');
   });
 
+  it('refuses what is not plain JSON (found by the fuzz: zod threw on a title { length: <null-prototype object> }, a 500)', async () => {
+    const title = Object.assign(Object.create(null) as object, { length: Object.create(null) as object });
+    await expectRefused('projects:create', { title, phenomenon: 'other' }, 'title', /plain JSON/);
+  });
+
   it('refuses nesting deeper than the limit on every operation, before its schema runs', async () => {
     await expectRefused('projects:create', { title: 'x', phenomenon: 'other', tags: nested(200) }, /^tags/, /nested/);
     await expectRefused('runs:start', { experiment: 'grokking-mlp', config: { steps: nested(50) } }, /^config\.steps/, /nested/);

@@ -95,7 +95,8 @@ const leaf = fc.oneof(anyString, anyNumber, fc.boolean(), fc.constant(null));
 const anyJson = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('array'), tie('object')),
   array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(anyKey, tie('value'), { maxKeys: 4 }),
+  // Plain objects, as JSON and structured clone make them (null-prototype ones are their own case).
+  object: fc.dictionary(anyKey, tie('value'), { maxKeys: 4, noNullPrototype: true }),
 })).value;
 
 const ofType: Record<JsonType, fc.Arbitrary<unknown>> = {
@@ -105,16 +106,19 @@ const ofType: Record<JsonType, fc.Arbitrary<unknown>> = {
   boolean: fc.boolean(),
   null: fc.constant(null),
   array: fc.array(leaf, { maxLength: 4 }),
-  object: fc.dictionary(fc.string({ maxLength: 8 }), leaf, { maxKeys: 3 }),
+  object: fc.dictionary(fc.string({ maxLength: 8 }), leaf, { maxKeys: 3, noNullPrototype: true }),
 };
 
 /** A value of a JSON type the field does not accept. */
 function wrongType(field: FieldInfo): fc.Arbitrary<unknown> | null {
-  if (field.types === null) return null;
-  const accepted = new Set(field.types);
+  const types = field.types;
+  if (types === null) return null;
+  const accepted = new Set(types);
   if (accepted.has('number')) accepted.add('integer');
   const others = (Object.keys(ofType) as JsonType[]).filter((t) => !accepted.has(t) && !(t === 'integer' && accepted.has('number')));
-  return others.length ? fc.oneof(...others.map((t) => ofType[t])) : null;
+  // A whole-number field: a fraction is the wrong type (fc.double also makes whole numbers).
+  const arbs = others.map((t) => (t === 'number' && types.has('integer') ? fc.double().filter((x) => !Number.isInteger(x)) : ofType[t]));
+  return arbs.length ? fc.oneof(...arbs) : null;
 }
 
 /** Arrays or objects nested deeper than any input may be. */
@@ -138,7 +142,7 @@ export interface InvalidInput {
 export function invalidInputs(shape: OpShape): fc.Arbitrary<InvalidInput> {
   const known = new Set(shape.fields.map((f) => f.name));
   const fieldValues = (exclude: string) =>
-    fc.record(Object.fromEntries(shape.fields.filter((f) => f.name !== exclude).map((f) => [f.name, anyJson])), { requiredKeys: [] });
+    fc.record(Object.fromEntries(shape.fields.filter((f) => f.name !== exclude).map((f) => [f.name, anyJson])), { requiredKeys: [], noNullPrototype: true });
   const kinds: fc.Arbitrary<InvalidInput>[] = [
     fc.oneof(anyString, anyNumber, fc.boolean(), fc.constant(null), fc.array(anyJson, { maxLength: 3 })).map((input) => ({ kind: 'not an object', input, field: '' })),
     fc
@@ -155,6 +159,14 @@ export function invalidInputs(shape: OpShape): fc.Arbitrary<InvalidInput> {
     if (wrong) kinds.push(wrong.map((v) => ({ kind: `${f.name}: wrong type`, input: { [f.name]: v }, field: f.name })));
     kinds.push(tooDeep.map((v) => ({ kind: `${f.name}: nested too deeply`, input: { [f.name]: v }, field: f.name })));
     kinds.push(fc.tuple(anyJson).map(([v]) => ({ kind: `${f.name}: __proto__ inside`, input: { [f.name]: withProtoKey(v) }, field: f.name })));
+    // Not plain JSON (only in-process callers can make one): zod once threw on { length: <null-prototype object> }.
+    kinds.push(
+      fc.dictionary(anyKey, anyJson, { maxKeys: 3 }).map((d) => ({
+        kind: `${f.name}: null-prototype object`,
+        input: { [f.name]: Object.assign(Object.create(null) as object, d, { length: Object.create(null) as object }) },
+        field: f.name,
+      })),
+    );
     if (f.maxLength !== undefined && f.maxLength <= 5_000_000) {
       const max = f.maxLength;
       kinds.push(

@@ -61,7 +61,7 @@ beforeAll(async () => {
     svg: CHART_SVG,
     provenance: { app: '0', exportedAt: 'x', experiment: 'grokking-mlp', preset: null, sweepIds: [], runIds: [], selection: '', shows: '', config: {} },
   });
-});
+}, 60_000);
 afterAll(() => ctx.cleanup());
 
 describe('fuzz: invalid input to every operation', () => {
@@ -90,5 +90,5 @@ describe('fuzz: invalid input to every operation', () => {
       { numRuns: RUNS, seed: SEED + OP_NAMES.indexOf(op), endOnFailure: true },
     );
     expect(seen.size).toBeGreaterThanOrEqual(3);
-  });
+  }, 10_000 + RUNS * 30);
 });
