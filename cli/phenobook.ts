@@ -329,9 +329,9 @@ async function bundleCommand(args: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError(`Cannot read ${file}: ${(err as Error).message}`);
     }
-    const result = await withContext(values['data-dir'], (ctx) => {
+    const result = await withContext(values['data-dir'], async (ctx) => {
       try {
-        return ctx.bundles.import(data);
+        return await ctx.bundles.importOffThread(data);
       } catch (err) {
         if (err instanceof ServiceError && err.code !== 'internal') throw new UsageError(err.message);
         throw err;

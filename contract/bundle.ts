@@ -411,6 +411,13 @@ export interface BundleCounts {
   closedSweeps: number;
 }
 
+/** How far an import has got (sent as `bundles:progress` events while the worker imports). */
+export interface BundleProgress {
+  phase: 'inflating' | 'checking' | 'staging' | 'writing';
+  done: number;
+  total: number;
+}
+
 export interface BundleImportResult {
   projectId: string;
   counts: BundleCounts;

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CANDIDATE_LABELS, PLACEBOS, type ConfounderTest, type ConfounderTestSchema, type HypothesisConfounderLinkSchema } from '../contract/confounders';
-import { analyseConfounders, type Observation } from '../common/confounder-analysis';
+import type { ConfounderReport } from '../contract/confounders';
+import type { Observation } from '../common/confounder-analysis';
+import { runConfounderJob } from './confounder-job';
+import type { ConfounderJob } from './offthread-protocol';
 import type { ConfoundersRepo } from '../db/confounders.repo';
 import type { HypothesesRepo } from '../db/hypotheses.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
@@ -22,6 +25,8 @@ export interface ConfounderDeps {
   hypotheses: HypothesesRepo;
   events: EventBus;
   clock: Clock;
+  /** Runs the analysis off the host thread (the worker); in-thread without it. */
+  analyse?: (job: ConfounderJob) => Promise<ConfounderReport>;
 }
 
 /** Evaluations per run kept for the test (evenly thinned): the bootstrap stays interactive. */
@@ -33,8 +38,9 @@ const MAX_OBSERVATIONS = 1200;
 export class ConfounderService {
   constructor(private readonly d: ConfounderDeps) {}
 
-  run(input: z.output<typeof ConfounderTestSchema>): ConfounderTest {
+  async run(input: z.output<typeof ConfounderTestSchema>): Promise<ConfounderTest> {
     if (!this.d.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    this.d.events.emit({ type: 'confounders:progress', projectId: input.projectId, phase: 'observing' });
     const { observations, level, xLabel, source } = this.observe(input);
     if (observations.length < 4) {
       throw new ServiceError('invalid_input', `Only ${observations.length} finished observations: the test needs at least 4 (finish more runs first)`, [
@@ -42,26 +48,19 @@ export class ConfounderService {
       ]);
     }
     const recorded = [...new Set(observations.flatMap((o) => Object.keys(o.values)))];
-    const candidate =
+    // Checked here, so a bad expression is refused before any thread is asked.
+    const candidateName =
       input.candidate.kind === 'builtin'
-        ? { name: CANDIDATE_LABELS[input.candidate.metric], value: (o: Observation) => o.values[input.candidate.kind === 'builtin' ? input.candidate.metric : ''] ?? null }
-        : (() => {
-            const e = compileMetricExpression(input.candidate.expression, recorded);
-            return { name: `${input.candidate.name} (${e.source})`, value: (o: Observation) => e.evaluate(o.values) };
-          })();
+        ? CANDIDATE_LABELS[input.candidate.metric]
+        : `${input.candidate.name} (${compileMetricExpression(input.candidate.expression, recorded).source})`;
     const candidateMetric = input.candidate.kind === 'builtin' ? input.candidate.metric : null;
-    const placebos = PLACEBOS.filter((p) => p !== candidateMetric && recorded.includes(p)).map((p) => ({ name: CANDIDATE_LABELS[p], value: (o: Observation) => o.values[p] ?? null }));
-    const report = analyseConfounders({
-      observations,
-      level,
-      xLabel,
-      outcome: input.outcome,
-      candidate,
-      placebos,
-      controls: input.controls,
-      resamples: input.resamples,
-      seed: input.seed,
-    });
+    const placebos = PLACEBOS.filter((p) => p !== candidateMetric && recorded.includes(p));
+    const job: ConfounderJob = { kind: 'confounders', observations, level, xLabel, settings: input, recorded, placebos };
+    this.d.events.emit({ type: 'confounders:progress', projectId: input.projectId, phase: 'analysing' });
+    // The bootstrap is the heavy part (seconds on large run sets): off the host thread when it can be.
+    const report = this.d.analyse ? await this.d.analyse(job) : runConfounderJob(job);
+    if (!this.d.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    const candidate = { name: candidateName };
     const test: ConfounderTest = {
       id: randomUUID(),
       projectId: input.projectId,

@@ -1,0 +1,47 @@
+import type { ConfounderReport, ConfounderTest } from '../contract/confounders';
+import type { BundleImportResult, BundleProgress } from '../contract/bundle';
+import type { ApiErrorCode, FieldIssue } from '../contract/result';
+import type { Observation } from '../common/confounder-analysis';
+
+/** Messages between the host and its off-thread worker (services/offthread-worker.ts). */
+
+export interface BundleImportJob {
+  kind: 'bundle-import';
+  databasePath: string;
+  nativeBinding?: string;
+  /** The bundle file (transferred, not copied). */
+  data: Uint8Array;
+  appVersion: string;
+  schemaVersion: number;
+  /** The host clock's time, for what the import stamps (closed sweeps). */
+  now: string;
+}
+
+/** The confounder analysis; candidate and placebos as names or an expression (functions do not cross threads). */
+export interface ConfounderJob {
+  kind: 'confounders';
+  observations: Observation[];
+  level: 'runs' | 'evaluations';
+  xLabel: string;
+  settings: ConfounderTest['settings'];
+  /** Quantities the observations recorded (an expression may read only these). */
+  recorded: string[];
+  placebos: string[];
+}
+
+export type Job = BundleImportJob | ConfounderJob;
+export type JobResult<J extends Job> = J extends BundleImportJob ? BundleImportResult : ConfounderReport;
+
+export interface SerializedError {
+  /** Set for a ServiceError (a BundleError keeps its name). */
+  code?: ApiErrorCode;
+  name: string;
+  message: string;
+  issues?: FieldIssue[];
+}
+
+export type ToWorker = { id: number; job: Job };
+export type FromWorker =
+  | { id: number; type: 'progress'; progress: BundleProgress }
+  | { id: number; type: 'done'; result: unknown }
+  | { id: number; type: 'failed'; error: SerializedError };
