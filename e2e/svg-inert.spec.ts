@@ -32,6 +32,8 @@ async function openAndClick(page: Page, file: string): Promise<string[]> {
   page.on('request', onRequest);
   try {
     await page.goto(`file://${file}`);
+    // Well-formed XML too: Chromium shows a parsererror for a file it cannot read (a broken figure).
+    if ((await page.locator('parsererror').count()) > 0) events.push('parse error');
     const shapes = page.locator('svg *');
     const count = await shapes.count();
     for (let i = 0; i < count; i++) {

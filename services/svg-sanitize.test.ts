@@ -38,6 +38,12 @@ describe('sanitizeSvg', () => {
     expectInert(clean);
   });
 
+  it('writes well-formed XML: an empty attribute (Plotly writes transform="") never comes out bare', () => {
+    expect(sanitizeSvg('<svg xmlns="http://www.w3.org/2000/svg"><g transform="" class="scrollbox"><rect width="1" height="1"/></g></svg>')).toBe(
+      '<svg xmlns="http://www.w3.org/2000/svg"><g class="scrollbox"><rect width="1" height="1"></rect></g></svg>',
+    );
+  });
+
   it('drops the entity-decoded javascript: link and the external <use> of defect 5', () => {
     expect(sanitizeSvg('<svg><a href="&#106;avascript:alert(1)"><text>x</text></a></svg>')).toBe('<svg><text>x</text></svg>');
     expect(sanitizeSvg('<svg><use href="http://127.0.0.1/x.svg#a"/></svg>')).toBe('<svg><use></use></svg>');

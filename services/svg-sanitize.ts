@@ -66,7 +66,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
     '*': (tagName, attribs) => {
       const kept: Record<string, string> = {};
       for (const [name, value] of Object.entries(attribs)) {
-        if ((ATTRIBUTES.has(name) || /^data-[a-z][a-z0-9-]*$/.test(name)) && safeValue(name, value, tagName)) kept[name] = value;
+        // Empty values are dropped: they mean nothing in SVG, and sanitize-html would write them bare (not XML).
+        if (value !== '' && (ATTRIBUTES.has(name) || /^data-[a-z][a-z0-9-]*$/.test(name)) && safeValue(name, value, tagName)) kept[name] = value;
       }
       return { tagName, attribs: kept };
     },

@@ -49,5 +49,5 @@ export const CHART_SVG =
   '<rect x="0" y="0" width="900" height="560" style="fill: rgb(255, 255, 255); fill-opacity: 1;"/>' +
   '<defs><clipPath id="clip1"><rect width="800" height="400"/></clipPath><linearGradient id="g1"><stop offset="0" stop-color="#1f77b4"/></linearGradient></defs>' +
   '<g class="cartesianlayer"><g class="subplot xy" clip-path="url(#clip1)"><path class="js-line" d="M0,10L5,20L10,5" style="vector-effect: non-scaling-stroke; fill: none; stroke: rgb(31, 119, 180); stroke-width: 2px;"/>' +
-  '<rect width="10" height="10" fill="url(#g1)"/><use xlink:href="#clip1"/></g></g>' +
+  '<rect width="10" height="10" fill="url(#g1)"/><use xlink:href="#clip1"/></g><g class="scrollbox" transform=""><rect width="1" height="1"/></g></g>' +
   '<g class="infolayer"><text class="xtitle" x="450" y="540" text-anchor="middle" data-unformatted="width" style="font-family: \'Open Sans\', verdana, arial, sans-serif; font-size: 14px;">width <tspan dy="1">(log)</tspan></text></g></svg>';
