@@ -135,7 +135,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     hypotheses: hypothesesRepo,
     events,
     clock,
-    analyse: offThread ? (job) => runOffThread(job) : undefined,
+    compute: offThread ? (settings) => runOffThread({ kind: 'confounders', databasePath, nativeBinding: options.nativeBinding, settings }) : undefined,
   });
   if (options.recover ?? true) {
     runs.recoverInterrupted();

@@ -1,7 +1,7 @@
-import type { ConfounderReport, ConfounderTest } from '../contract/confounders';
+import type { ConfounderTest } from '../contract/confounders';
 import type { BundleImportResult, BundleProgress } from '../contract/bundle';
 import type { ApiErrorCode, FieldIssue } from '../contract/result';
-import type { Observation } from '../common/confounder-analysis';
+import type { ComputedConfounderTest } from './confounder-job';
 
 /** Messages between the host and its off-thread worker (services/offthread-worker.ts). */
 
@@ -17,20 +17,16 @@ export interface BundleImportJob {
   now: string;
 }
 
-/** The confounder analysis; candidate and placebos as names or an expression (functions do not cross threads). */
+/** A confounder test's computation (observations and analysis), over the worker's own connection. */
 export interface ConfounderJob {
   kind: 'confounders';
-  observations: Observation[];
-  level: 'runs' | 'evaluations';
-  xLabel: string;
+  databasePath: string;
+  nativeBinding?: string;
   settings: ConfounderTest['settings'];
-  /** Quantities the observations recorded (an expression may read only these). */
-  recorded: string[];
-  placebos: string[];
 }
 
 export type Job = BundleImportJob | ConfounderJob;
-export type JobResult<J extends Job> = J extends BundleImportJob ? BundleImportResult : ConfounderReport;
+export type JobResult<J extends Job> = J extends BundleImportJob ? BundleImportResult : ComputedConfounderTest;
 
 export interface SerializedError {
   /** Set for a ServiceError (a BundleError keeps its name). */

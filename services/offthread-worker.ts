@@ -2,10 +2,13 @@ import Database from 'better-sqlite3';
 import { parentPort } from 'node:worker_threads';
 import { BundleRepo } from '../db/bundle.repo';
 import { BundleService } from './bundle.service';
-import { runConfounderJob } from './confounder-job';
+import { computeConfounderTest } from './confounder-job';
+import { RunsRepo } from '../db/runs.repo';
+import { SweepsRepo } from '../db/sweeps.repo';
+import { EXPERIMENTS } from '../experiments/registry';
 import { ServiceError } from './errors';
 import { EventBus } from './event-bus';
-import type { BundleImportJob, FromWorker, Job, SerializedError, ToWorker } from './offthread-protocol';
+import type { BundleImportJob, ConfounderJob, FromWorker, Job, SerializedError, ToWorker } from './offthread-protocol';
 
 /**
  * The host's worker thread: bundle imports (inflate, parse, hash, validate, store) and confounder
@@ -17,11 +20,26 @@ import type { BundleImportJob, FromWorker, Job, SerializedError, ToWorker } from
 const port = parentPort;
 if (!port) throw new Error('offthread-worker runs as a worker thread');
 
-function importBundle(job: BundleImportJob, id: number): unknown {
+function open(job: { databasePath: string; nativeBinding?: string }): Database.Database {
   const db = new Database(job.databasePath, { nativeBinding: job.nativeBinding });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/** Reads only: the runs and their metrics, over a connection of its own (WAL: a consistent snapshot). */
+function confounders(job: ConfounderJob): unknown {
+  const db = open(job);
   try {
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
+    return computeConfounderTest({ runsRepo: new RunsRepo(db), sweeps: new SweepsRepo(db), definition: (e) => EXPERIMENTS.get(e) }, job.settings);
+  } finally {
+    db.close();
+  }
+}
+
+function importBundle(job: BundleImportJob, id: number): unknown {
+  const db = open(job);
+  try {
     const service = new BundleService({
       repo: new BundleRepo(db),
       events: new EventBus(),
@@ -41,7 +59,7 @@ function serialize(err: unknown): SerializedError {
 }
 
 function run(job: Job, id: number): unknown {
-  return job.kind === 'bundle-import' ? importBundle(job, id) : runConfounderJob(job);
+  return job.kind === 'bundle-import' ? importBundle(job, id) : confounders(job);
 }
 
 port.on('message', ({ id, job }: ToWorker) => {

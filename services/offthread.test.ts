@@ -11,7 +11,7 @@ import { canonicalJson, sha256Hex } from './content-hash';
 let ctx: ReturnType<typeof tempContext>;
 let events: AppEvent[];
 beforeEach(() => {
-  ctx = tempContext();
+  ctx = tempContext({ offThread: true });
   events = [];
   ctx.events.subscribe((e) => events.push(e));
 });
@@ -74,14 +74,22 @@ describe('off the host thread', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
     expect(!r.ok && r.error.message).toMatch(/compression bomb/);
     expect(snapshotTables(ctx)).toEqual(before);
-  });
+  }, 30_000);
 
   it('refuses a bad bundle with the same field issues as in-thread, nothing written', async () => {
     const before = snapshotTables(ctx);
     const r = await dispatch(ctx, 'bundles:import', { data: Buffer.from('{"format":"phenobook-bundle","version":1,"contentHash":"x","content":{}}').toString('base64') });
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(snapshotTables(ctx)).toEqual(before);
-  });
+  }, 30_000);
+
+  it('a refusal on the worker comes back as the same 400 with its field path, nothing written', async () => {
+    const project = (await dispatch(ctx, 'projects:create', { title: 'C', phenomenon: 'other' })) as { ok: true; value: Project };
+    const before = snapshotTables(ctx);
+    const r = await dispatch(ctx, 'confounders:run', { projectId: project.value.id, runIds: ['00000000-0000-4000-8000-000000000000'], resamples: 200 });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', issues: [{ path: 'runIds' }] } });
+    expect(snapshotTables(ctx)).toEqual(before);
+  }, 30_000);
 
   it('analyses a confounder test on the worker and stores the same report as in-thread', async () => {
     const project = (await dispatch(ctx, 'projects:create', { title: 'C', phenomenon: 'double-descent' })) as { ok: true; value: Project };
@@ -101,8 +109,8 @@ describe('off the host thread', () => {
     // The same test in-thread (no worker) on the same rows gives the same report: same seed, same numbers.
     const again = await new (ctx.confounders.constructor as new (d: unknown) => typeof ctx.confounders)({
       ...(ctx.confounders as unknown as { d: object }).d,
-      analyse: undefined,
+      compute: undefined,
     }).run((await import('../contract/confounders')).ConfounderTestSchema.parse(input));
     expect((r as { value: { report: unknown } }).value.report).toEqual(again.report);
-  });
+  }, 30_000);
 });
