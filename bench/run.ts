@@ -8,6 +8,8 @@
  * 3. Host: metric ingest into SQLite, downsampling for charts, event-loop lag while training.
  * 4. Experiment presets: wall time of one run of each, ours (wasm) vs the same model in PyTorch CPU (1 thread).
  * 5. The telescoping probe: a run without it vs the commit before it existed; a run with it vs without.
+ * 6. Hostile and heavy input: host peak RSS on hostile bundles, event-loop lag during a 2.5M-point
+ *    import and a 42-run confounder test, vs the commit before the hardening.
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -21,6 +23,7 @@ import { benchGrokking, formatGrokkingTable, runTorch } from './grokking.bench';
 import { benchDownsample, benchEventLoopLag, benchIngest, type BenchRow } from './host.bench';
 import { benchPresets } from './presets.bench';
 import { benchProbe } from './probe.bench';
+import { benchOffThread } from './offthread.bench';
 // @ts-expect-error -- plain ESM helper without types
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
@@ -116,4 +119,7 @@ for (const note of presets.notes) console.log(`(${note})`);
 console.error('Telescoping probe…');
 console.log('\nTelescoping probe — optimizer steps/s (speed ratio 1.00× = no cost)');
 console.log(formatRows(benchProbe({ quick, log })));
+console.error('Hostile and heavy input…');
+console.log('\nHostile and heavy input — the host process, this checkout vs the commit before the hardening (ratio > 1: ours is lower)');
+console.log(formatRows(benchOffThread({ log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
