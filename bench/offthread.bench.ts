@@ -15,6 +15,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { canonicalJson, sha256Hex } from '../services/content-hash';
 import type { BenchRow } from './host.bench';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,50 +35,18 @@ const SCENARIO_SCRIPT = `
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { RunsRepo } from './db/runs.repo';
 import { dispatch } from './host/handlers';
 import { createAppContext } from './services/app-context';
-import { canonicalJson, sha256Hex } from './services/content-hash';
 
 const scenario = process.argv[2];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-offthread-bench-'));
 const ctx = createAppContext({ dataDir: dir, mode: 'browser', recover: false });
-const at = '2026-01-01T00:00:00.000Z';
-const sealed = (content) => ({ format: 'phenobook-bundle', version: 1, createdAt: at, app: { name: 'phenobook', version: '0.1.0', schemaVersion: 80 }, contentHash: sha256Hex(canonicalJson(content)), content });
 
-function gzipOfParts(parts) {
-  return gzipSync(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), { level: 9 });
-}
-
+/** The bundle file the parent wrote (made there: building a bomb must not count against the host). */
 function input() {
-  if (scenario === 'gzip-bomb') {
-    const head = '{"format":"phenobook-bundle","version":1,"contentHash":"' + '0'.repeat(64) + '","content":{"x":"';
-    return { op: 'bundles:import', data: gzipOfParts([head, Buffer.alloc(250 * 1024 * 1024, 0x61), '"}}']).toString('base64') };
-  }
-  if (scenario === 'deep-json') {
-    const depth = 1_000_000;
-    return { op: 'bundles:import', data: gzipOfParts(['{"format":"phenobook-bundle","version":1,"contentHash":"' + '0'.repeat(64) + '","content":', '['.repeat(depth), ']'.repeat(depth), '}']).toString('base64') };
-  }
-  if (scenario === 'many-objects') {
-    return { op: 'bundles:import', data: gzipOfParts(['{"format":"phenobook-bundle","version":1,"contentHash":"' + '0'.repeat(64) + '","content":{"runs":[', Buffer.from('{},'.repeat(5_000_000)), '{}]}}']).toString('base64') };
-  }
-  if (scenario === 'import-2.5M') {
-    const perSeries = 500_000;
-    const steps = Array.from({ length: perSeries }, (_, i) => i);
-    const metrics = ['testAcc', 'trainAcc', 'testLoss', 'trainLoss', 'l2'].map((name, k) => ({ name, steps, values: steps.map((i) => Math.sin(i * 0.001 + k)) }));
-    const content = {
-      project: { id: '11111111-1111-4111-8111-111111111111', title: 'Big', phenomenon: 'grokking', question: '', tags: [], createdAt: at, updatedAt: at, archivedAt: null },
-      checklist: { answers: [], revisions: [] }, evidence: [], notes: [], hypotheses: [], sweeps: [],
-      runs: [{ id: '22222222-2222-4222-8222-222222222222', groupId: '33333333-3333-4333-8333-333333333333', experiment: 'grokking-mlp', preset: null,
-        config: {}, seed: 0, status: 'done', error: null, backend: 'cpu', gpu: false, backendDetail: null, appVersion: '0.1.0', dataHash: null,
-        stepsTotal: perSeries, stepsDone: perSeries, trainSeconds: 1, wallSeconds: 1, rerunOf: null, createdAt: at, startedAt: at, finishedAt: at,
-        sweepId: null, sweepPoint: null, metrics }],
-      figures: [], confounders: [],
-    };
-    return { op: 'bundles:import', data: gzipSync(Buffer.from(JSON.stringify(sealed(content)))).toString('base64') };
-  }
-  return null;
+  const file = process.argv[3];
+  return file ? { op: 'bundles:import', data: fs.readFileSync(file).toString('base64') } : null;
 }
 
 /** The cheap double-descent sweep's shape: 14 widths × 3 seeds = 42 finished runs with final metrics. */
@@ -118,6 +88,35 @@ console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, ma
 process.exit(0);
 `;
 
+const gzipOfParts = (parts: (string | Buffer)[]) => gzipSync(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))), { level: 9 });
+const HEAD = `{"format":"phenobook-bundle","version":1,"contentHash":"${'0'.repeat(64)}","content":`;
+
+/** The bundle file of a scenario (none for the confounder test). */
+function bundleFile(scenario: Scenario, dir: string): string | null {
+  const file = path.join(dir, `${scenario}.phenobook.json.gz`);
+  if (scenario === 'gzip-bomb') fs.writeFileSync(file, gzipOfParts([`${HEAD}{"x":"`, Buffer.alloc(250 * 1024 * 1024, 0x61), '"}}']));
+  else if (scenario === 'deep-json') fs.writeFileSync(file, gzipOfParts([HEAD, '['.repeat(1_000_000), ']'.repeat(1_000_000), '}']));
+  else if (scenario === 'many-objects') fs.writeFileSync(file, gzipOfParts([`${HEAD}{"runs":[`, Buffer.from('{},'.repeat(5_000_000)), '{}]}}']));
+  else if (scenario === 'import-2.5M') {
+    const at = '2026-01-01T00:00:00.000Z';
+    const perSeries = 500_000;
+    const steps = Array.from({ length: perSeries }, (_, i) => i);
+    const metrics = ['testAcc', 'trainAcc', 'testLoss', 'trainLoss', 'l2'].map((name, k) => ({ name, steps, values: steps.map((i) => Math.sin(i * 0.001 + k)) }));
+    const content = {
+      project: { id: '11111111-1111-4111-8111-111111111111', title: 'Big', phenomenon: 'grokking', question: '', tags: [], createdAt: at, updatedAt: at, archivedAt: null },
+      checklist: { answers: [], revisions: [] }, evidence: [], notes: [], hypotheses: [], sweeps: [],
+      runs: [{ id: '22222222-2222-4222-8222-222222222222', groupId: '33333333-3333-4333-8333-333333333333', experiment: 'grokking-mlp', preset: null,
+        config: {}, seed: 0, status: 'done', error: null, backend: 'cpu', gpu: false, backendDetail: null, appVersion: '0.1.0', dataHash: null,
+        stepsTotal: perSeries, stepsDone: perSeries, trainSeconds: 1, wallSeconds: 1, rerunOf: null, createdAt: at, startedAt: at, finishedAt: at,
+        sweepId: null, sweepPoint: null, metrics }],
+      figures: [], confounders: [],
+    };
+    const bundle = { format: 'phenobook-bundle', version: 1, createdAt: at, app: { name: 'phenobook', version: '0.1.0', schemaVersion: 80 }, contentHash: sha256Hex(canonicalJson(content)), content };
+    fs.writeFileSync(file, gzipSync(Buffer.from(JSON.stringify(bundle))));
+  } else return null;
+  return file;
+}
+
 interface Measured {
   maxRssMb: number;
   maxLagMs: number;
@@ -125,15 +124,15 @@ interface Measured {
   outcome: string;
 }
 
-function measure(tree: string, scenario: Scenario): Measured {
-  const file = path.join(tree, '.offthread-scenario.bench.ts');
-  fs.writeFileSync(file, SCENARIO_SCRIPT);
+function measure(tree: string, scenario: Scenario, file: string | null): Measured {
+  const script = path.join(tree, '.offthread-scenario.bench.ts');
+  fs.writeFileSync(script, SCENARIO_SCRIPT);
   try {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file, scenario], { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script, scenario, ...(file ? [file] : [])], { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`${scenario} in ${tree} failed: ${r.stderr.slice(-800)}`);
     return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Measured;
   } finally {
-    fs.rmSync(file, { force: true });
+    fs.rmSync(script, { force: true });
   }
 }
 
@@ -164,11 +163,13 @@ const LABELS: Record<Scenario, string> = {
 
 export function benchOffThread(options: { log: (line: string) => void; scenarios?: readonly Scenario[] }): BenchRow[] {
   const tree = baselineTree();
+  const inputs = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-offthread-inputs-'));
   const rows: BenchRow[] = [];
   try {
     for (const scenario of options.scenarios ?? SCENARIOS) {
-      const ours = measure(ROOT, scenario);
-      const before = 'dir' in tree ? measure(tree.dir, scenario) : null;
+      const file = bundleFile(scenario, inputs);
+      const ours = measure(ROOT, scenario, file);
+      const before = 'dir' in tree ? measure(tree.dir, scenario, file) : null;
       const rss = scenario !== 'import-2.5M' && scenario !== 'confounders-42';
       options.log(`${scenario}: ours ${JSON.stringify(ours)}; before ${JSON.stringify(before)}`);
       rows.push({
@@ -185,6 +186,7 @@ export function benchOffThread(options: { log: (line: string) => void; scenarios
     }
   } finally {
     if ('dir' in tree) tree.remove();
+    fs.rmSync(inputs, { recursive: true, force: true });
   }
   return rows;
 }

@@ -49,7 +49,7 @@ const handlers: Handlers = {
     const data = ctx.bundles.export(projectId);
     return { filename: bundleFilename(ctx.projects.get(projectId).title), data: data.toString('base64'), bytes: data.length };
   },
-  'bundles:import': (ctx, { data }) => ctx.bundles.importOffThread(Buffer.from(data, 'base64')),
+  'bundles:import': (ctx, { data }) => ctx.bundles.importOffThread(data),
   'notebook:search': (ctx, { projectId, query }) => ctx.notebook.search(projectId, query),
   'notebook:export': (ctx, { projectId }) => ctx.notebook.export(projectId, ctx.checklist, ctx.hypotheses),
   'notebook:report': (ctx, { projectId }) => ctx.notebook.report(projectId, ctx.checklist, ctx.hypotheses, ctx.info),

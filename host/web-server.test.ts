@@ -126,6 +126,14 @@ describe('browser-mode host: malformed input changes nothing', () => {
     expect(snapshotTables(ctx)).toEqual(before);
   });
 
+  it('a bundle upload nested a million deep (not scanned before parsing) still gets a 400', async () => {
+    const before = snapshotTables(ctx);
+    const res = await request('POST', '/api/op/bundles:import', { headers: authed({ Origin: origin }), body: `{"data":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}` });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.message).toMatch(/nested too deeply/);
+    expect(snapshotTables(ctx)).toEqual(before);
+  });
+
   it('refuses bodies over the size limit with 413', async () => {
     const before = snapshotTables(ctx);
     const res = await request('POST', '/api/op/projects:create', {

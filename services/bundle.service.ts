@@ -300,16 +300,18 @@ export class BundleService {
    * The import as the host runs it: on the worker thread (inflate, parse, hash, validate and store
    * off the event loop), with progress as `bundles:progress` events; in-thread without a worker.
    */
-  async importOffThread(data: Uint8Array): Promise<BundleImportResult> {
+  async importOffThread(data: Uint8Array | string): Promise<BundleImportResult> {
     const w = this.d.worker;
-    if (!w) return this.import(data);
-    if (data.length > BUNDLE_LIMITS.fileBytes) {
+    if (!w) return this.import(typeof data === 'string' ? Buffer.from(data, 'base64') : data);
+    const bytes = typeof data === 'string' ? Math.floor((data.length * 3) / 4) : data.length;
+    if (bytes > BUNDLE_LIMITS.fileBytes) {
       throw new BundleError(`The bundle file is larger than ${BUNDLE_LIMITS.fileBytes / MIB} MiB`, undefined, 'payload_too_large');
     }
-    const bytes = transferable(data);
+    // Base64 (from the operation) is decoded on the worker; bytes (the CLI's file) are handed over.
+    const payload = typeof data === 'string' ? data : transferable(data);
     const result = await runOffThread(
-      { kind: 'bundle-import', databasePath: w.databasePath, nativeBinding: w.nativeBinding, data: bytes, appVersion: this.d.appVersion, schemaVersion: this.d.schemaVersion, now: this.d.clock() },
-      { transfer: [bytes.buffer], onProgress: (p) => this.d.events.emit({ type: 'bundles:progress', ...p }) },
+      { kind: 'bundle-import', databasePath: w.databasePath, nativeBinding: w.nativeBinding, data: payload, appVersion: this.d.appVersion, schemaVersion: this.d.schemaVersion, now: this.d.clock() },
+      { transfer: typeof payload === 'string' ? [] : [payload.buffer], onProgress: (p) => this.d.events.emit({ type: 'bundles:progress', ...p }) },
     );
     this.announce(result);
     return result;

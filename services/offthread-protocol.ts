@@ -9,8 +9,8 @@ export interface BundleImportJob {
   kind: 'bundle-import';
   databasePath: string;
   nativeBinding?: string;
-  /** The bundle file (transferred, not copied). */
-  data: Uint8Array;
+  /** The bundle file: bytes (transferred, not copied), or base64 as the operation carried it (decoded on the worker). */
+  data: Uint8Array | string;
   appVersion: string;
   schemaVersion: number;
   /** The host clock's time, for what the import stamps (closed sweeps). */

@@ -47,7 +47,8 @@ function importBundle(job: BundleImportJob, id: number): unknown {
       appVersion: job.appVersion,
       schemaVersion: job.schemaVersion,
     });
-    return service.import(job.data, (progress) => port!.postMessage({ id, type: 'progress', progress } satisfies FromWorker));
+    const bytes = typeof job.data === 'string' ? Buffer.from(job.data, 'base64') : job.data;
+    return service.import(bytes, (progress) => port!.postMessage({ id, type: 'progress', progress } satisfies FromWorker));
   } finally {
     db.close();
   }
