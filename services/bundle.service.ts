@@ -66,7 +66,7 @@ const MAX_ISSUES_IN_MESSAGE = 8;
 /** A bundle's JSON compresses about 2–10× (metric series); far more is a compression bomb. */
 export const MAX_INFLATE_RATIO = 200;
 /** Below this, any ratio is fine (small bundles of repetitive text compress far better). */
-const MIN_INFLATE_CAP = 16 * MIB;
+const MIN_INFLATE_CAP = 4 * MIB;
 
 type BundleEvidenceKind = (typeof BUNDLE_EVIDENCE_KINDS)[number];
 const isBundleKind = (kind: string): kind is BundleEvidenceKind => (BUNDLE_EVIDENCE_KINDS as readonly string[]).includes(kind);

@@ -76,6 +76,13 @@ describe('off the host thread', () => {
     expect(snapshotTables(ctx)).toEqual(before);
   }, 30_000);
 
+  it('refuses five million empty objects from a 15 KB file (past 4 MiB at 200×) before parsing them', async () => {
+    const file = gzipSync(Buffer.from(`{"format":"phenobook-bundle","version":1,"content":{"runs":[${'{},'.repeat(5_000_000)}{}]}}`), { level: 9 });
+    expect(file.length).toBeLessThan(40_000);
+    const r = await dispatch(ctx, 'bundles:import', { data: file.toString('base64') });
+    expect(r).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
+  }, 30_000);
+
   it('refuses a bad bundle with the same field issues as in-thread, nothing written', async () => {
     const before = snapshotTables(ctx);
     const r = await dispatch(ctx, 'bundles:import', { data: Buffer.from('{"format":"phenobook-bundle","version":1,"contentHash":"x","content":{}}').toString('base64') });
