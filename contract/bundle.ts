@@ -389,9 +389,13 @@ export const BundleImportSchema = z.strictObject({
   /** The bundle file, base64-encoded (the operations carry JSON). */
   data: z
     .string({ error: 'data must be the bundle file, base64-encoded' })
-    .max(Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 4, { error: 'The bundle is larger than 256 MB' })
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'data must be base64' }),
+    .max(Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 4, { error: 'The bundle is larger than 256 MB' }),
+  // Whether it is base64 is checked where it is decoded (the import's worker thread): a regex over
+  // hundreds of MB would stall the host.
 });
+
+/** What `data` must look like (checked by whoever decodes it). */
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export interface BundleCounts {
   runs: number;

@@ -51,6 +51,12 @@ const hypothesis = (metric: unknown) => ({
   predictions: [prediction(metric)],
 });
 
+describe('bundle data', () => {
+  it('that is not base64 gets a 400 on data (checked where it is decoded, not by a regex on the host thread)', async () => {
+    await expectRefused('bundles:import', { data: 'not base64!' }, 'data', /base64/);
+  });
+});
+
 describe('defect 1: deeply nested input gets a 400 at any depth', () => {
   it.each([3_000, 5_000, 100_000])('hypotheses:create with a metric nested %i deep', async (depth) => {
     await expectRefused('hypotheses:create', hypothesis(nested(depth)), /^predictions\.0/, /nested|metric/i);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
+  BASE64,
   BUNDLE_EVIDENCE_KINDS,
   BUNDLE_FORMAT,
   BUNDLE_LIMITS,
@@ -302,7 +303,7 @@ export class BundleService {
    */
   async importOffThread(data: Uint8Array | string): Promise<BundleImportResult> {
     const w = this.d.worker;
-    if (!w) return this.import(typeof data === 'string' ? Buffer.from(data, 'base64') : data);
+    if (!w) return this.import(typeof data === 'string' ? decodeBase64(data) : data);
     const bytes = typeof data === 'string' ? Math.floor((data.length * 3) / 4) : data.length;
     if (bytes > BUNDLE_LIMITS.fileBytes) {
       throw new BundleError(`The bundle file is larger than ${BUNDLE_LIMITS.fileBytes / MIB} MiB`, undefined, 'payload_too_large');
@@ -610,6 +611,12 @@ export class BundleService {
     };
     return { projectId, counts, idMap, notices };
   }
+}
+
+/** The operation's base64 `data` → bytes, or a field error (nothing decoded leniently). */
+export function decodeBase64(data: string): Buffer {
+  if (!BASE64.test(data)) throw new BundleError('Invalid input: data must be the bundle file, base64-encoded', [{ path: 'data', message: 'data must be base64' }]);
+  return Buffer.from(data, 'base64');
 }
 
 /** File bytes → the JSON value, refusing anything too large (also while inflating) or not UTF-8 JSON. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { parentPort } from 'node:worker_threads';
 import { BundleRepo } from '../db/bundle.repo';
-import { BundleService } from './bundle.service';
+import { BundleService, decodeBase64 } from './bundle.service';
 import { computeConfounderTest } from './confounder-job';
 import { RunsRepo } from '../db/runs.repo';
 import { SweepsRepo } from '../db/sweeps.repo';
@@ -47,7 +47,7 @@ function importBundle(job: BundleImportJob, id: number): unknown {
       appVersion: job.appVersion,
       schemaVersion: job.schemaVersion,
     });
-    const bytes = typeof job.data === 'string' ? Buffer.from(job.data, 'base64') : job.data;
+    const bytes = typeof job.data === 'string' ? decodeBase64(job.data) : job.data;
     return service.import(bytes, (progress) => port!.postMessage({ id, type: 'progress', progress } satisfies FromWorker));
   } finally {
     db.close();

@@ -83,6 +83,11 @@ describe('off the host thread', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
   }, 30_000);
 
+  it('refuses data that is not base64 on the worker with the field path', async () => {
+    const r = await dispatch(ctx, 'bundles:import', { data: 'not base64!' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input', issues: [{ path: 'data', message: 'data must be base64' }] } });
+  }, 30_000);
+
   it('refuses a bad bundle with the same field issues as in-thread, nothing written', async () => {
     const before = snapshotTables(ctx);
     const r = await dispatch(ctx, 'bundles:import', { data: Buffer.from('{"format":"phenobook-bundle","version":1,"contentHash":"x","content":{}}').toString('base64') });
