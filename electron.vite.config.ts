@@ -19,6 +19,8 @@ export default defineConfig({
           cli: resolve(root, 'cli/phenobook.ts'),
           // Trainer process (fork or utilityProcess): all TensorFlow.js work happens here.
           trainer: resolve(root, 'trainer/trainer-entry.ts'),
+          // Worker thread of every host: bundle imports and confounder analyses, off the event loop.
+          'offthread-worker': resolve(root, 'services/offthread-worker.ts'),
         },
       },
     },

@@ -9,6 +9,8 @@
  * 4. Experiment presets: wall time of one run of each, ours (wasm) vs the same model in PyTorch CPU (1 thread).
  * 5. The telescoping probe: a run without it vs the commit before it existed; a run with it vs without.
  * 6. CLI start: commands that do not train, wall clock, vs the commit before they started lazily.
+ * 7. Hostile and heavy input: host peak RSS on hostile bundles, event-loop lag during a 2.5M-point
+ *    import and a 42-run confounder test, vs the commit before the hardening.
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,7 @@ import { benchDownsample, benchEventLoopLag, benchIngest, type BenchRow } from '
 import { benchPresets } from './presets.bench';
 import { benchProbe } from './probe.bench';
 import { benchCliStart } from './cli-start.bench';
+import { benchOffThread } from './offthread.bench';
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -121,4 +124,8 @@ console.log(formatRows(benchProbe({ quick, log })));
 console.error('CLI start…');
 console.log('\nCLI start — commands that do not train, wall clock (speed ratio > 1 means faster than before; target < 0.3 s)');
 console.log(formatRows(benchCliStart({ quick, log })));
+
+console.error('Hostile and heavy input…');
+console.log('\nHostile and heavy input — the host process, this checkout vs the commit before the hardening (ratio > 1: ours is lower)');
+console.log(formatRows(benchOffThread({ log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -33,7 +34,8 @@ export const TRAINER_PATH = path.join(path.dirname(fileURLToPath(import.meta.url
 
 export function unwrap<T>(result: Result<unknown>): T {
   if (result.ok) return result.value as T;
-  if (result.error.code === 'invalid_input') throw new UsageError(result.error.message);
+  // An unknown id is an invalid argument like any other (exit 2), whichever command names it.
+  if (result.error.code === 'invalid_input' || result.error.code === 'not_found') throw new UsageError(result.error.message);
   throw new Error(result.error.message);
 }
 
@@ -42,8 +44,9 @@ export async function withContext<T>(
   fn: (ctx: AppContext) => T | Promise<T>,
   extra: { train?: boolean; parallel?: number } = {},
 ): Promise<T> {
+  const dir = usableDataDir(resolveDataDir(dataDir));
   const ctx = createAppContext({
-    dataDir: resolveDataDir(dataDir),
+    dataDir: dir,
     mode: 'browser',
     spawnTrainer: extra.train ? forkTrainer(TRAINER_PATH) : undefined,
     parallelOverride: extra.parallel,
@@ -53,6 +56,26 @@ export async function withContext<T>(
     return await fn(ctx);
   } finally {
     ctx.close();
+  }
+}
+
+/** The data folder, or a UsageError (exit 2) in plain words when it cannot be one: a file, or under a file. */
+export function usableDataDir(dir: string): string {
+  let at = dir;
+  for (;;) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(at);
+    } catch (err) {
+      if (!['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) throw new UsageError(`Cannot use ${dir} as the data folder (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    if (stat && !stat.isDirectory()) {
+      throw new UsageError(at === dir ? `--data-dir ${dir} is a file, not a folder` : `--data-dir ${dir} cannot be created: ${at} is a file`);
+    }
+    if (stat) return dir;
+    const parent = path.dirname(at);
+    if (parent === at) return dir;
+    at = parent;
   }
 }
 

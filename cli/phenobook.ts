@@ -63,7 +63,10 @@ export function parseSets(sets: string[]): Record<string, unknown> {
     if (eq <= 0) throw new UsageError(`--set expects key=value, got "${item}"`);
     const key = item.slice(0, eq).trim();
     const raw = item.slice(eq + 1).trim();
-    config[key] = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    // A data property even for "__proto__" (plain assignment would set the prototype and drop the
+    // key silently): the schema then refuses it like any other unknown knob.
+    Object.defineProperty(config, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return config;
 }
@@ -328,9 +331,9 @@ async function bundleCommand(args: string[]): Promise<number> {
     } catch (err) {
       throw new UsageError(`Cannot read ${file}: ${(err as Error).message}`);
     }
-    const result = await withContext(values['data-dir'], (ctx) => {
+    const result = await withContext(values['data-dir'], async (ctx) => {
       try {
-        return ctx.bundles.import(data);
+        return await ctx.bundles.importOffThread(data);
       } catch (err) {
         if (err instanceof ServiceError && err.code !== 'internal') throw new UsageError(err.message);
         throw err;

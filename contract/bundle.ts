@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ANSWER_LIMITS, ANSWER_STATUSES, CHECKLIST_QUESTIONS, QuestionKeySchema } from './checklist';
 import { ConfounderTestSchema } from './confounders';
-import { FIGURE_LIMITS, ProvenanceSchema } from './figures';
+import { FIGURE_LIMITS, FigureProvenanceSchema, FigureSvgSchema, plainJson } from './figures';
 import { HYPOTHESIS_LIMITS, PredictionSchema, RELATIONS } from './hypotheses';
 import { NOTE_LIMITS } from './notes';
 import { LIMITS as PROJECT_LIMITS, PhenomenonSchema, ProjectIdSchema } from './projects';
@@ -98,15 +98,6 @@ const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256
 const finite = (label: string) => z.number({ error: `${label} must be a number` }).refine(Number.isFinite, { error: `${label} must be finite` });
 const wholeNumber = (label: string, min = 0) =>
   z.int({ error: `${label} must be a whole number` }).min(min, { error: `${label} must be at least ${min}` });
-
-/** A JSON value nested at most `limit` deep, without a "__proto__" key (which objects would not keep). */
-function plainJson(value: unknown, limit: number): boolean {
-  if (value === null || typeof value !== 'object') return true;
-  if (limit <= 0) return false;
-  if (Array.isArray(value)) return value.every((c) => plainJson(c, limit - 1));
-  if (Object.hasOwn(value, '__proto__')) return false;
-  return Object.values(value as Record<string, unknown>).every((c) => plainJson(c, limit - 1));
-}
 
 /**
  * Checks a value against a schema of the app but keeps the value exactly as given (no defaults,
@@ -329,19 +320,13 @@ export const BundleRunSchema = z.strictObject({
     .refine((m) => unique(m.map((s) => s.name)), { error: 'A metric appears twice in one run' }),
 });
 
-/** Figures shown in the app come from its own charts; bundled ones may come from anyone. */
-const ACTIVE_SVG = /<script\b|<foreignObject\b|javascript:|<[^>]*\son[a-z]+\s*=/i;
-
+/** Figures shown in the app come from its own charts; bundled ones may come from anyone: the same checks as figures:create. */
 export const BundleFigureSchema = z.strictObject({
   id: uuid('Figure id'),
   title: text('Figure title', FIGURE_LIMITS.title, { min: 1 }),
   caption: text('Caption', FIGURE_LIMITS.caption, { multiline: true }),
-  provenance: freeJson('Provenance', ProvenanceSchema),
-  svg: z
-    .string({ error: 'svg must be text' })
-    .max(FIGURE_LIMITS.svgBytes, { error: `A figure is at most ${FIGURE_LIMITS.svgBytes} characters` })
-    .refine((s) => /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(s), { error: 'svg must be an SVG document' })
-    .refine((s) => !ACTIVE_SVG.test(s), { error: 'svg must not contain scripts or event handlers' }),
+  provenance: checkedAs(FigureProvenanceSchema),
+  svg: FigureSvgSchema,
   createdAt: Timestamp,
 });
 
@@ -404,9 +389,13 @@ export const BundleImportSchema = z.strictObject({
   /** The bundle file, base64-encoded (the operations carry JSON). */
   data: z
     .string({ error: 'data must be the bundle file, base64-encoded' })
-    .max(Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 4, { error: 'The bundle is larger than 256 MB' })
-    .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'data must be base64' }),
+    .max(Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 4, { error: 'The bundle is larger than 256 MB' }),
+  // Whether it is base64 is checked where it is decoded (the import's worker thread): a regex over
+  // hundreds of MB would stall the host.
 });
+
+/** What `data` must look like (checked by whoever decodes it). */
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export interface BundleCounts {
   runs: number;
@@ -424,6 +413,13 @@ export interface BundleCounts {
   interruptedRuns: number;
   /** Open sweeps with unfinished runs: closed on import so they are not trained again here. */
   closedSweeps: number;
+}
+
+/** How far an import has got (sent as `bundles:progress` events while the worker imports). */
+export interface BundleProgress {
+  phase: 'inflating' | 'checking' | 'staging' | 'writing';
+  done: number;
+  total: number;
 }
 
 export interface BundleImportResult {

@@ -20,4 +20,8 @@ export type AppEvent =
       etaSeconds: number | null;
     }
   | { type: 'runs:metrics'; runId: string; projectId: string | null; points: MetricPoint[] }
+  /** A bundle import under way (it runs off the host thread): phase and how far. */
+  | { type: 'bundles:progress'; phase: 'inflating' | 'checking' | 'staging' | 'writing'; done: number; total: number }
+  /** A confounder test under way off the host thread. */
+  | { type: 'confounders:progress'; projectId: string; phase: 'analysing' }
   | { type: 'host:shutdown' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { shownInput } from './input-shape';
 import { METRIC_KEYS, METRICS, type MetricKey } from './metrics';
 import { ProjectIdSchema } from './projects';
 import { RunIdSchema } from './runs';
@@ -52,7 +53,7 @@ export type ReadAt = z.output<typeof ReadAtSchema>;
 export const PredictionSchema = z.strictObject({
   metric: z.enum(METRIC_KEYS, {
     error: (issue) =>
-      `Unknown metric “${String(issue.input).slice(0, 40)}”: choose one of ${METRIC_KEYS.join(', ')}`,
+      `Unknown metric ${shownInput(issue.input)}: choose one of ${METRIC_KEYS.join(', ')}`,
   }),
   at: ReadAtSchema,
   when: z

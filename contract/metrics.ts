@@ -23,5 +23,5 @@ export type MetricKey = keyof typeof METRICS;
 export const METRIC_KEYS = Object.keys(METRICS) as [MetricKey, ...MetricKey[]];
 
 export function metricLabel(key: string): string {
-  return (METRICS as Record<string, { label: string }>)[key]?.label ?? key;
+  return Object.hasOwn(METRICS, key) ? (METRICS as Record<string, { label: string }>)[key]!.label : key;
 }

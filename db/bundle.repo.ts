@@ -135,7 +135,18 @@ export class BundleRepo {
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {
+    // Metric points of an import are staged in this connection's temp database first, then copied
+    // into metrics by one INSERT … SELECT inside the import's transaction: the write lock on the
+    // notebook is held for the copy only, not while millions of rows cross from JavaScript.
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS bundle_import_stage (run_id TEXT NOT NULL, name TEXT NOT NULL, step INTEGER NOT NULL, value REAL)');
     this.stmts = {
+      stagePoint: db.prepare('INSERT INTO temp.bundle_import_stage (run_id, name, step, value) VALUES (?, ?, ?, ?)'),
+      copyStaged: db.prepare(
+        `INSERT INTO metrics (run_id, name_id, step, value)
+         SELECT s.run_id, n.id, s.step, s.value FROM temp.bundle_import_stage s JOIN metric_names n ON n.name = s.name
+         ORDER BY s.run_id, n.id, s.step`,
+      ),
+      clearStaged: db.prepare('DELETE FROM temp.bundle_import_stage'),
       // ---- reads
       project: db.prepare<[string], BundleProjectRow>(
         'SELECT id, title, phenomenon, question, created_at, updated_at, archived_at FROM projects WHERE id = ?',
@@ -321,6 +332,26 @@ export class BundleRepo {
   metricNameId(name: string): number {
     this.stmts.insertName.run(name);
     return this.stmts.nameId.get(name)!;
+  }
+
+  /**
+   * Stages a run's series for copyStaged(), in the temp database only (no lock on the notebook);
+   * call it outside the import's transaction, and clearStaged() when done either way.
+   */
+  stageSeries(runId: string, name: string, steps: readonly number[], values: readonly (number | null)[]): void {
+    const stage = this.stmts.stagePoint;
+    this.db.transaction(() => {
+      for (let i = 0; i < steps.length; i++) stage.run(runId, name, steps[i], values[i]);
+    })();
+  }
+
+  /** Copies every staged point into metrics (names must be interned first); returns the rows copied. */
+  copyStaged(): number {
+    return this.stmts.copyStaged.run().changes;
+  }
+
+  clearStaged(): void {
+    this.stmts.clearStaged.run();
   }
 
   insertSeries(runId: string, nameId: number, steps: readonly number[], values: readonly (number | null)[]): void {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseTooNewError } from './errors';
 import { migrate } from './migrate';
+import { readWalUserVersion } from './wal-version';
 import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations/index';
 
 export const DATABASE_FILE = 'phenobook.sqlite';
@@ -53,6 +54,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
   const exists = fs.existsSync(file) && fs.statSync(file).size > 0;
   const fileVersion = exists ? readHeaderUserVersion(file) : 0;
   if (fileVersion > latest) throw new DatabaseTooNewError(file, fileVersion, latest);
+  // The header lags behind a WAL that was never checkpointed: read the version the WAL commits
+  // too, before opening (which could replay, checkpoint or delete it, and would create -shm).
+  const walVersion = readWalUserVersion(file);
+  if (walVersion !== null && walVersion > latest) throw new DatabaseTooNewError(file, walVersion, latest);
 
   const db = new Database(file);
   try {
@@ -69,7 +74,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
       db.prepare('VACUUM INTO ?').run(backupPath);
       options.onBackup?.(backupPath);
     }
-    // The header can lag behind a WAL that was never checkpointed: check again now it is open.
+    // Belt and braces: the WAL was read above; check again now it is open.
     const openedVersion = db.pragma('user_version', { simple: true }) as number;
     if (openedVersion > latest) throw new DatabaseTooNewError(file, openedVersion, latest);
     migrate(db, migrations);

@@ -44,6 +44,11 @@ export interface Host {
    * has exited; a later stop() then only waits for that exit.
    */
   crash(): Promise<void>;
+  /**
+   * SIGKILL to the host's whole process group (host and trainers at once, as a terminal's kill or
+   * an OOM killer of the session would); needs startHost(dir, { group: true }).
+   */
+  crashGroup(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -61,6 +66,8 @@ export interface StartOptions {
   /** Another checkout's launcher (scripts/start.mjs under that root). */
   root?: string;
   env?: Record<string, string | undefined>;
+  /** The host leads a process group of its own, so the group can be killed at once. */
+  group?: boolean;
 }
 
 export function startHost(dataDir: string, options: StartOptions = {}): Promise<Host> {
@@ -68,7 +75,7 @@ export function startHost(dataDir: string, options: StartOptions = {}): Promise<
   const child = spawn(
     process.execPath,
     [path.join(root, 'scripts', 'start.mjs'), ...(options.desktopFirst ? [] : ['--web']), '--no-open', '--port', '0', '--data-dir', dataDir],
-    { cwd: root, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: root, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true },
   );
   running.add(child);
   let output = '';
@@ -128,6 +135,13 @@ export function startHost(dataDir: string, options: StartOptions = {}): Promise<
         crash: () =>
           (crashing ??= (async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            const { signal } = await closed;
+            if (signal !== 'SIGKILL') throw new Error(`The host ended on ${signal} instead of SIGKILL. Output:\n${output}`);
+          })()),
+        crashGroup: () =>
+          (crashing ??= (async () => {
+            if (!options.group) throw new Error('crashGroup() needs startHost(dir, { group: true })');
+            if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
             const { signal } = await closed;
             if (signal !== 'SIGKILL') throw new Error(`The host ended on ${signal} instead of SIGKILL. Output:\n${output}`);
           })()),

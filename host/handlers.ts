@@ -1,6 +1,7 @@
 import { bundleFilename } from '../contract/bundle';
 import { isOpName, type OpName } from '../contract/names';
 import { operations, type OpOutput, type OpParsed } from '../contract/operations';
+import { inputShapeIssue } from '../contract/input-shape';
 import { fail, ok, type Result } from '../contract/result';
 import { ServiceError } from '../services/errors';
 import { describeIssues, issuesOf } from '../services/zod-issues';
@@ -49,7 +50,7 @@ const handlers: Handlers = {
     const data = ctx.bundles.export(projectId);
     return { filename: bundleFilename(ctx.projects.get(projectId).title), data: data.toString('base64'), bytes: data.length };
   },
-  'bundles:import': (ctx, { data }) => ctx.bundles.import(Buffer.from(data, 'base64')),
+  'bundles:import': (ctx, { data }) => ctx.bundles.importOffThread(data),
   'notebook:search': (ctx, { projectId, query }) => ctx.notebook.search(projectId, query),
   'notebook:export': (ctx, { projectId }) => ctx.notebook.export(projectId, ctx.checklist, ctx.hypotheses),
   'notebook:report': (ctx, { projectId }) => ctx.notebook.report(projectId, ctx.checklist, ctx.hypotheses, ctx.info),
@@ -83,8 +84,17 @@ const handlers: Handlers = {
  * is parsed by the operation's schema, and any failure becomes a structured error.
  */
 export async function dispatch(ctx: AppContext, op: unknown, input: unknown): Promise<Result<unknown>> {
-  if (!isOpName(op)) return fail('not_found', `Unknown operation: ${String(op).slice(0, 80)}`);
-  const parsed = operations[op].input.safeParse(input);
+  if (!isOpName(op)) return fail('not_found', `Unknown operation: ${typeof op === 'string' ? op.slice(0, 80) : typeof op}`);
+  // Before the schema: too deep a value would overflow the stack of anything that walks it.
+  const shape = inputShapeIssue(input);
+  if (shape) return fail('invalid_input', `Invalid input for ${op}: ${shape.path ? `${shape.path}: ` : ''}${shape.message}`, [shape]);
+  let parsed;
+  try {
+    parsed = operations[op].input.safeParse(input);
+  } catch (err) {
+    // A schema that throws on some value is still the input's fault: never a 500.
+    return fail('invalid_input', `Invalid input for ${op}: it could not be read (${(err as Error).message.slice(0, 100)})`, [{ path: '', message: 'could not be read' }]);
+  }
   if (!parsed.success) {
     const issues = issuesOf(parsed.error);
     return fail('invalid_input', `Invalid input for ${op}: ${describeIssues(issues)}`, issues);

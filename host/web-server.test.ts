@@ -109,6 +109,10 @@ describe('browser-mode host: malformed input changes nothing', () => {
     ['non-UTF-8 bytes', {}, Buffer.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 400, ''],
     ['invalid JSON', {}, '{"title": ', 400, ''],
     ['a non-JSON content type', { 'Content-Type': 'text/plain' }, '{}', 400, ''],
+    // Issue 18, defect 1: a prediction metric nested 5,000 deep answered 500 (stack overflow building the message).
+    ['a body nested 5,000 deep', {}, `{"title":"x","phenomenon":"other","tags":${'['.repeat(5000)}${']'.repeat(5000)}}`, 400, ''],
+    ['a body nested 1,000,000 deep', {}, '['.repeat(1_000_000) + ']'.repeat(1_000_000), 400, ''],
+    ['brackets inside strings do not count as nesting', {}, JSON.stringify({ title: '['.repeat(100), phenomenon: 'other', tags: [1] }), 400, 'tags.0'],
   ];
 
   it.each(cases)('%s → %i with field errors', async (_label, headers, body, status, path) => {
@@ -119,6 +123,14 @@ describe('browser-mode host: malformed input changes nothing', () => {
     expect(json.ok).toBe(false);
     expect(json.error.code).toBe('invalid_input');
     if (path) expect(json.error.issues.map((i: { path: string }) => i.path)).toContain(path);
+    expect(snapshotTables(ctx)).toEqual(before);
+  });
+
+  it('a bundle upload nested a million deep (not scanned before parsing) still gets a 400', async () => {
+    const before = snapshotTables(ctx);
+    const res = await request('POST', '/api/op/bundles:import', { headers: authed({ Origin: origin }), body: `{"data":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}` });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.message).toMatch(/nested too deeply/);
     expect(snapshotTables(ctx)).toEqual(before);
   });
 

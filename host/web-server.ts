@@ -1,6 +1,7 @@
 import { BUNDLE_UPLOAD_BYTES } from '../contract/bundle';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jsonTextTooDeep, MAX_INPUT_DEPTH } from '../contract/input-shape';
 import { EVENT_CHANNEL } from '../contract/names';
 import { fail, type ApiError, type Result } from '../contract/result';
 import type { AppContext } from '../services/app-context';
@@ -99,6 +100,11 @@ export function startWebHost(options: WebHostOptions): Promise<WebHost> {
     try {
       // A bundle upload is the one large request; everything else stays small.
       const text = await readBody(req, op === 'bundles:import' ? Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 1024 : MAX_BODY_BYTES);
+      // The bundle upload (`{"data": "<base64>"}`, up to 342 MB) is not scanned on the host thread:
+      // JSON.parse reads any depth without recursing, and dispatch refuses a deep value after it.
+      if (op !== 'bundles:import' && jsonTextTooDeep(text)) {
+        return sendResult(res, fail('invalid_input', `Request body is nested too deeply (at most ${MAX_INPUT_DEPTH} levels)`, [{ path: '', message: 'nested too deeply' }]));
+      }
       input = text.trim() === '' ? undefined : JSON.parse(text);
     } catch (err) {
       if (err instanceof BodyError) return sendResult(res, err.result);

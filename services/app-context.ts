@@ -36,6 +36,7 @@ import { SweepService } from './sweep.service';
 import { SlurmSweepService } from './slurm/slurm-sweep.service';
 import { commandScheduler, type Scheduler } from './slurm/scheduler';
 import { APP_VERSION } from './version';
+import { runOffThread } from './offthread';
 
 /** Everything a host needs: the open database, the services over it, and the event bus. */
 export interface AppContext {
@@ -80,12 +81,15 @@ export interface ContextOptions extends OpenOptions {
   scheduler?: Scheduler;
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
   recover?: boolean;
+  /** Bundle imports and confounder analyses on a worker thread (default); false runs them in-thread. */
+  offThread?: boolean;
 }
 
 export function createAppContext(options: ContextOptions): AppContext {
   const databasePath = path.join(options.dataDir, DATABASE_FILE);
   const opened = openDatabase(databasePath, options);
   const clock = options.clock ?? systemClock;
+  const offThread = options.offThread ?? true;
   const events = new EventBus();
   const projectsRepo = new ProjectsRepo(opened.db);
   const projects = new ProjectsService(projectsRepo, events, clock);
@@ -139,6 +143,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     hypotheses: hypothesesRepo,
     events,
     clock,
+    compute: offThread ? (settings) => runOffThread({ kind: 'confounders', databasePath, settings }) : undefined,
   });
   if (options.recover ?? true) {
     runs.recoverInterrupted();
@@ -173,7 +178,14 @@ export function createAppContext(options: ContextOptions): AppContext {
     slurm,
     figures,
     confounders,
-    bundles: new BundleService({ repo: new BundleRepo(opened.db), events, clock, appVersion: APP_VERSION, schemaVersion: opened.schemaVersion }),
+    bundles: new BundleService({
+      repo: new BundleRepo(opened.db),
+      events,
+      clock,
+      appVersion: APP_VERSION,
+      schemaVersion: opened.schemaVersion,
+      worker: offThread ? { databasePath } : undefined,
+    }),
     backendStatus,
     info: {
       version: APP_VERSION,

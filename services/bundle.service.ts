@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
+  BASE64,
   BUNDLE_EVIDENCE_KINDS,
   BUNDLE_FORMAT,
   BUNDLE_LIMITS,
@@ -11,14 +12,19 @@ import {
   type BundleContent,
   type BundleCounts,
   type BundleImportResult,
+  type BundleProgress,
   type BundleSeries,
 } from '../contract/bundle';
+
+export type BundleProgressListener = (progress: BundleProgress) => void;
 import type { ConfounderTest } from '../contract/confounders';
 import type { FigureProvenance } from '../contract/figures';
 import type { ApiErrorCode, FieldIssue } from '../contract/result';
 import type { RunStatus } from '../contract/runs';
 import type { BundleRepo, ProjectRows, RunImportRow } from '../db/bundle.repo';
 import { canonicalJson, sha256Hex } from './content-hash';
+import { sanitizeSvg } from './svg-sanitize';
+import { runOffThread, transferable } from './offthread';
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
@@ -42,6 +48,8 @@ export class BundleError extends ServiceError {
 
 export interface BundleDeps {
   repo: BundleRepo;
+  /** Where the off-thread worker finds the notebook; without it imports run on the calling thread. */
+  worker?: { databasePath: string };
   events: EventBus;
   clock: Clock;
   appVersion: string;
@@ -56,6 +64,10 @@ export interface ExportOptions {
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const MIB = 1024 * 1024;
 const MAX_ISSUES_IN_MESSAGE = 8;
+/** A bundle's JSON compresses about 2–10× (metric series); far more is a compression bomb. */
+export const MAX_INFLATE_RATIO = 200;
+/** Below this, any ratio is fine (small bundles of repetitive text compress far better). */
+const MIN_INFLATE_CAP = 4 * MIB;
 
 type BundleEvidenceKind = (typeof BUNDLE_EVIDENCE_KINDS)[number];
 const isBundleKind = (kind: string): kind is BundleEvidenceKind => (BUNDLE_EVIDENCE_KINDS as readonly string[]).includes(kind);
@@ -244,7 +256,8 @@ export class BundleService {
         title: f.title,
         caption: f.caption,
         provenance: parseJson(f.provenance) as FigureProvenance,
-        svg: f.svg,
+        // What leaves is sanitised too (a figure stored before the sanitiser existed).
+        svg: sanitizeSvg(f.svg),
         createdAt: f.created_at,
       })),
       confounders: rows.confounders.map((t) => ({
@@ -277,21 +290,49 @@ export class BundleService {
   // Import
 
   /** Imports a bundle file as a new project; throws BundleError (writing nothing) when it is not a sound bundle. */
-  import(data: Uint8Array): BundleImportResult {
-    const bundle = this.read(data);
-    const result = this.store(bundle);
+  import(data: Uint8Array, onProgress?: BundleProgressListener): BundleImportResult {
+    const bundle = this.read(data, onProgress);
+    const result = this.store(bundle, onProgress);
+    this.announce(result);
+    return result;
+  }
+
+  /**
+   * The import as the host runs it: on the worker thread (inflate, parse, hash, validate and store
+   * off the event loop), with progress as `bundles:progress` events; in-thread without a worker.
+   */
+  async importOffThread(data: Uint8Array | string): Promise<BundleImportResult> {
+    const w = this.d.worker;
+    if (!w) return this.import(typeof data === 'string' ? decodeBase64(data) : data);
+    const bytes = typeof data === 'string' ? Math.floor((data.length * 3) / 4) : data.length;
+    if (bytes > BUNDLE_LIMITS.fileBytes) {
+      throw new BundleError(`The bundle file is larger than ${BUNDLE_LIMITS.fileBytes / MIB} MiB`, undefined, 'payload_too_large');
+    }
+    // Base64 (from the operation) is decoded on the worker; bytes (the CLI's file) are handed over.
+    const payload = typeof data === 'string' ? data : transferable(data);
+    const result = await runOffThread(
+      { kind: 'bundle-import', databasePath: w.databasePath, data: payload, appVersion: this.d.appVersion, schemaVersion: this.d.schemaVersion, now: this.d.clock() },
+      { transfer: typeof payload === 'string' ? [] : [payload.buffer], onProgress: (p) => this.d.events.emit({ type: 'bundles:progress', ...p }) },
+    );
+    this.announce(result);
+    return result;
+  }
+
+  /** The events of a finished import (also for an import stored by the off-thread worker). */
+  announce(result: BundleImportResult): void {
     this.d.events.emit({ type: 'projects:changed', ids: [result.projectId] });
     this.d.events.emit({ type: 'runs:changed', ids: Object.values(result.idMap.runs), projectId: result.projectId });
     this.d.events.emit({ type: 'sweeps:changed', ids: Object.values(result.idMap.sweeps), projectId: result.projectId });
     for (const what of ['notes', 'hypotheses', 'evidence', 'figures', 'confounders'] as const) {
       this.d.events.emit({ type: 'notebook:changed', projectId: result.projectId, what });
     }
-    return result;
   }
 
   /** Bytes → a validated bundle whose references all resolve inside it. */
-  read(data: Uint8Array): Bundle {
+  read(data: Uint8Array, onProgress?: BundleProgressListener): Bundle {
+    onProgress?.({ phase: 'inflating', done: 0, total: data.length });
     const doc = decode(data);
+    onProgress?.({ phase: 'checking', done: 0, total: 1 });
     if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
       throw new BundleError('Not a Phenobook bundle: the file is JSON but not an object');
     }
@@ -340,7 +381,7 @@ export class BundleService {
     return parsed.data;
   }
 
-  private store(bundle: Bundle): BundleImportResult {
+  private store(bundle: Bundle, onProgress?: BundleProgressListener): BundleImportResult {
     const c = bundle.content;
     const now = this.d.clock();
     const fresh = (ids: readonly string[]) => {
@@ -385,8 +426,22 @@ export class BundleService {
       );
     }
 
+    const totalPoints = c.runs.reduce((n, run) => n + run.metrics.reduce((m, series) => m + series.steps.length, 0), 0);
     let metricPoints = 0;
     try {
+      // Staged in this connection's temp database, outside the transaction: no lock on the notebook yet.
+      let lastReport = 0;
+      for (const run of c.runs) {
+        for (const series of run.metrics) {
+          this.d.repo.stageSeries(map(idMap.runs, run.id), series.name, series.steps, series.values);
+          metricPoints += series.steps.length;
+          if (onProgress && metricPoints - lastReport >= 100_000) {
+            lastReport = metricPoints;
+            onProgress({ phase: 'staging', done: metricPoints, total: totalPoints });
+          }
+        }
+      }
+      onProgress?.({ phase: 'writing', done: 0, total: totalPoints });
       this.d.repo.transaction(() => {
         const r = this.d.repo;
         const p = c.project;
@@ -451,13 +506,11 @@ export class BundleService {
             sweep_point: run.sweepPoint === null ? null : JSON.stringify(run.sweepPoint),
           };
           r.insertRun(row);
-          for (const series of run.metrics) {
-            let nameId = names.get(series.name);
-            if (nameId === undefined) names.set(series.name, (nameId = r.metricNameId(series.name)));
-            r.insertSeries(id, nameId, series.steps, series.values);
-            metricPoints += series.steps.length;
-          }
+          for (const series of run.metrics) if (!names.has(series.name)) names.set(series.name, r.metricNameId(series.name));
         }
+        // Every staged point, in one statement, now that its run and name exist.
+        const copied = r.copyStaged();
+        if (copied !== metricPoints) throw new Error(`copied ${copied} of ${metricPoints} metric points`);
         for (const run of c.runs) {
           if (run.rerunOf !== null) r.setRerunOf(map(idMap.runs, run.id), map(idMap.runs, run.rerunOf));
         }
@@ -472,7 +525,7 @@ export class BundleService {
             title: f.title,
             caption: f.caption,
             provenance: JSON.stringify(provenance),
-            svg: f.svg,
+            svg: sanitizeSvg(f.svg),
             created_at: f.createdAt,
           });
         }
@@ -537,6 +590,8 @@ export class BundleService {
       if (err instanceof ServiceError) throw err;
       // Validation should leave nothing for the database to refuse; if it does, say so plainly.
       throw new BundleError(`The bundle could not be stored (nothing was imported): ${(err as Error).message}`);
+    } finally {
+      this.d.repo.clearStaged();
     }
 
     const counts: BundleCounts = {
@@ -558,6 +613,12 @@ export class BundleService {
   }
 }
 
+/** The operation's base64 `data` → bytes, or a field error (nothing decoded leniently). */
+export function decodeBase64(data: string): Buffer {
+  if (!BASE64.test(data)) throw new BundleError('Invalid input: data must be the bundle file, base64-encoded', [{ path: 'data', message: 'data must be base64' }]);
+  return Buffer.from(data, 'base64');
+}
+
 /** File bytes → the JSON value, refusing anything too large (also while inflating) or not UTF-8 JSON. */
 function decode(data: Uint8Array): unknown {
   const limit = BUNDLE_LIMITS.jsonBytes;
@@ -566,10 +627,21 @@ function decode(data: Uint8Array): unknown {
   }
   let bytes = data;
   if (data.length >= 2 && data[0] === GZIP_MAGIC[0] && data[1] === GZIP_MAGIC[1]) {
+    // The cap is checked while inflating (zlib stops at maxOutputLength), and it is the smaller of
+    // the size limit and MAX_INFLATE_RATIO × the file: a compression bomb (a 255 KB file that
+    // inflates to 250 MiB) is refused after a few MiB, never held in memory whole.
+    const cap = Math.min(limit, Math.max(MIN_INFLATE_CAP, data.length * MAX_INFLATE_RATIO));
     try {
-      bytes = gunzipSync(data, { maxOutputLength: limit });
+      bytes = gunzipSync(data, { maxOutputLength: cap });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+        if (cap < limit) {
+          throw new BundleError(
+            `The bundle inflates to more than ${MAX_INFLATE_RATIO}× its ${Math.ceil(data.length / 1024)} KiB (past ${Math.round(cap / MIB)} MiB): refused as a compression bomb`,
+            undefined,
+            'payload_too_large',
+          );
+        }
         throw new BundleError(`The bundle is larger than ${limit / MIB} MiB when decompressed`, undefined, 'payload_too_large');
       }
       throw new BundleError(`Not a Phenobook bundle: the gzip data is damaged (${(err as Error).message})`);

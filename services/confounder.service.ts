@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { CANDIDATE_LABELS, PLACEBOS, type ConfounderTest, type ConfounderTestSchema, type HypothesisConfounderLinkSchema } from '../contract/confounders';
-import { analyseConfounders, type Observation } from '../common/confounder-analysis';
+import { type ConfounderTest, type ConfounderTestSchema, type HypothesisConfounderLinkSchema } from '../contract/confounders';
+import { computeConfounderTest, type ComputedConfounderTest } from './confounder-job';
 import type { ConfoundersRepo } from '../db/confounders.repo';
 import type { HypothesesRepo } from '../db/hypotheses.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
-import type { RunRow, RunsRepo } from '../db/runs.repo';
+import type { RunsRepo } from '../db/runs.repo';
 import type { SweepsRepo } from '../db/sweeps.repo';
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
-import { compileMetricExpression } from './metric-expression';
 import type { Clock } from './projects.service';
 import type { RunService } from './run.service';
 
@@ -22,46 +21,25 @@ export interface ConfounderDeps {
   hypotheses: HypothesesRepo;
   events: EventBus;
   clock: Clock;
+  /** Computes the test off the host thread (the worker, over its own connection); in-thread without it. */
+  compute?: (settings: ConfounderTest['settings']) => Promise<ComputedConfounderTest>;
 }
 
-/** Evaluations per run kept for the test (evenly thinned): the bootstrap stays interactive. */
-const MAX_EVALS_PER_RUN = 200;
-const MAX_OBSERVATIONS = 1200;
 
 
 /** Runs the confounder test on a sweep or a set of runs, stores the report, and links it. */
 export class ConfounderService {
   constructor(private readonly d: ConfounderDeps) {}
 
-  run(input: z.output<typeof ConfounderTestSchema>): ConfounderTest {
+  async run(input: z.output<typeof ConfounderTestSchema>): Promise<ConfounderTest> {
     if (!this.d.projects.get(input.projectId)) throw notFound('Project', input.projectId);
-    const { observations, level, xLabel, source } = this.observe(input);
-    if (observations.length < 4) {
-      throw new ServiceError('invalid_input', `Only ${observations.length} finished observations: the test needs at least 4 (finish more runs first)`, [
-        { path: input.sweepId ? 'sweepId' : 'runIds', message: 'Too few finished runs' },
-      ]);
-    }
-    const recorded = [...new Set(observations.flatMap((o) => Object.keys(o.values)))];
-    const candidate =
-      input.candidate.kind === 'builtin'
-        ? { name: CANDIDATE_LABELS[input.candidate.metric], value: (o: Observation) => o.values[input.candidate.kind === 'builtin' ? input.candidate.metric : ''] ?? null }
-        : (() => {
-            const e = compileMetricExpression(input.candidate.expression, recorded);
-            return { name: `${input.candidate.name} (${e.source})`, value: (o: Observation) => e.evaluate(o.values) };
-          })();
-    const candidateMetric = input.candidate.kind === 'builtin' ? input.candidate.metric : null;
-    const placebos = PLACEBOS.filter((p) => p !== candidateMetric && recorded.includes(p)).map((p) => ({ name: CANDIDATE_LABELS[p], value: (o: Observation) => o.values[p] ?? null }));
-    const report = analyseConfounders({
-      observations,
-      level,
-      xLabel,
-      outcome: input.outcome,
-      candidate,
-      placebos,
-      controls: input.controls,
-      resamples: input.resamples,
-      seed: input.seed,
-    });
+    this.d.events.emit({ type: 'confounders:progress', projectId: input.projectId, phase: 'analysing' });
+    // Reading the runs and the bootstrap are the heavy part (seconds on large run sets): off the host thread when it can be.
+    const { report, candidateName, source } = this.d.compute
+      ? await this.d.compute(input)
+      : computeConfounderTest({ runsRepo: this.d.runsRepo, sweeps: this.d.sweeps, definition: (e) => this.d.runs.definition(e) }, input);
+    if (!this.d.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    const candidate = { name: candidateName };
     const test: ConfounderTest = {
       id: randomUUID(),
       projectId: input.projectId,
@@ -106,48 +84,6 @@ export class ConfounderService {
     this.d.repo.setHypothesisLink(h.id, t.id, input.linked);
     this.d.events.emit({ type: 'notebook:changed', projectId: h.projectId, what: 'hypotheses' });
     return this.d.repo.ofHypothesis(h.id);
-  }
-
-  /** Observations: per finished run of a sweep (final values), or per evaluation of each run. */
-  private observe(input: z.output<typeof ConfounderTestSchema>): { observations: Observation[]; level: 'runs' | 'evaluations'; xLabel: string; source: string } {
-    const withParameters = (row: RunRow, values: Record<string, number | null>) => {
-      const def = this.d.runs.definition(row.experiment);
-      const out: Record<string, number | null> = { ...values };
-      if (typeof values.testAcc === 'number') out.testError = 1 - values.testAcc;
-      if (def?.parameterCount) out.parameters = def.parameterCount(JSON.parse(row.config));
-      return out;
-    };
-    if (input.sweepId) {
-      const sweep = this.d.sweeps.get(input.sweepId);
-      if (!sweep || sweep.projectId !== input.projectId) throw notFound('Sweep', input.sweepId);
-      const rows = this.d.runsRepo.bySweep(sweep.id).filter((r) => r.status === 'done');
-      const summaries = this.d.runsRepo.summaries(rows);
-      const xKey = sweep.grid[0]?.key;
-      const observations = rows.map((row, i) => {
-        const point = JSON.parse(row.sweep_point ?? '{}') as Record<string, unknown>;
-        return { group: `seed ${row.seed}`, x: typeof point[xKey ?? ''] === 'number' ? (point[xKey!] as number) : i, values: withParameters(row, summaries[i]!.final) };
-      });
-      return { observations, level: 'runs', xLabel: xKey ?? 'run', source: `sweep ${sweep.id.slice(0, 8)} (${sweep.experiment})` };
-    }
-    const ids = [...new Set(input.runIds ?? [])];
-    const observations: Observation[] = [];
-    const perRun = Math.max(10, Math.min(MAX_EVALS_PER_RUN, Math.floor(MAX_OBSERVATIONS / Math.max(1, ids.length))));
-    for (const id of ids) {
-      const row = this.d.runsRepo.getRow(id);
-      if (!row || row.project_id !== input.projectId) {
-        throw new ServiceError('invalid_input', `Run ${id.slice(0, 8)} is not a run of this project`, [{ path: 'runIds', message: 'Not a run of this project' }]);
-      }
-      const series = this.d.runsRepo.series(id);
-      const steps = [...new Set(series.flatMap((s) => s.steps))].sort((a, b) => a - b);
-      const stride = Math.max(1, Math.ceil(steps.length / perRun));
-      const at = series.map((s) => ({ name: s.name, byStep: new Map(s.steps.map((step, i) => [step, s.values[i] ?? null])) }));
-      steps.forEach((step, i) => {
-        if (i % stride !== 0 && i !== steps.length - 1) return;
-        const values = Object.fromEntries(at.map((s) => [s.name, s.byStep.get(step) ?? null]));
-        observations.push({ group: `run ${id.slice(0, 8)} (seed ${row.seed})`, x: step, values: withParameters(row, values) });
-      });
-    }
-    return { observations, level: 'evaluations', xLabel: 'step', source: `${ids.length} runs` };
   }
 
   private changed(projectId: string): void {

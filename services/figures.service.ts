@@ -8,6 +8,7 @@ import type { ProjectsRepo } from '../db/projects.repo';
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
+import { sanitizeSvg } from './svg-sanitize';
 
 /** Saved charts with their provenance, citable in checklist answers and attachable to notes. */
 export class FiguresService {
@@ -22,7 +23,9 @@ export class FiguresService {
   create(input: z.output<typeof FigureCreateSchema>): FigureSummary {
     if (!this.projects.get(input.projectId)) throw notFound('Project', input.projectId);
     const id = randomUUID();
-    this.repo.insert({ id, ...input, now: this.clock() });
+    const svg = sanitizeSvg(input.svg);
+    if (!svg) throw new ServiceError('invalid_input', 'The figure has no SVG content left once sanitised', [{ path: 'svg', message: 'no SVG content' }]);
+    this.repo.insert({ id, ...input, svg, now: this.clock() });
     this.changed(input.projectId);
     const { svg: _svg, ...summary } = this.get(id);
     return summary;
@@ -31,7 +34,8 @@ export class FiguresService {
   get(id: string): Figure {
     const f = this.repo.get(id);
     if (!f) throw notFound('Figure', id);
-    return f;
+    // What leaves (Download SVG, reports) is sanitised again: figures stored before the sanitiser existed.
+    return { ...f, svg: sanitizeSvg(f.svg) };
   }
 
   list(projectId: string): FigureSummary[] {

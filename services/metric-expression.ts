@@ -72,11 +72,12 @@ export function compileMetricExpression(source: string, known: readonly string[]
       case 'ParenthesisNode':
         return check(n.content!);
       case 'OperatorNode':
-        if (!(typeof n.fn === 'string' && n.fn in OPERATORS)) throw invalid(`operator "${(node as unknown as { op: string }).op}" is not allowed (use + − × / ^)`);
+        if (!(typeof n.fn === 'string' && Object.hasOwn(OPERATORS, n.fn))) throw invalid(`operator "${(node as unknown as { op: string }).op}" is not allowed (use + − × / ^)`);
         return n.args!.forEach(check);
       case 'FunctionNode': {
         const name = typeof n.fn === 'object' ? n.fn?.name : undefined;
-        if (!name || !(name in FUNCTIONS)) throw invalid(`function "${name ?? '?'}" is not allowed (allowed: ${Object.keys(FUNCTIONS).join(', ')})`);
+        // Own names only: `name in FUNCTIONS` also admitted constructor, toString, __defineGetter__, …
+        if (!name || !Object.hasOwn(FUNCTIONS, name)) throw invalid(`function "${name ?? '?'}" is not allowed (allowed: ${Object.keys(FUNCTIONS).join(', ')})`);
         return n.args!.forEach(check);
       }
       default:

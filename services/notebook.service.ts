@@ -1,3 +1,4 @@
+import { sanitizeSvg } from './svg-sanitize';
 import type { z } from 'zod';
 import { QuestionKeySchema } from '../contract/checklist';
 import type { Evidence, EvidenceLinkSchema, NotebookExport, SearchHit } from '../contract/notebook';
@@ -108,7 +109,7 @@ export class NotebookService {
   /** The project report as one self-contained HTML file (print it for a PDF). */
   report(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService, host: { hostname: string }): { filename: string; html: string } {
     const data = this.exportData(projectId, checklist, hypotheses);
-    const figureSvgs = Object.fromEntries(data.figures.map((f) => [f.id, this.d.figures.get(f.id)?.svg ?? '']));
+    const figureSvgs = Object.fromEntries(data.figures.map((f) => [f.id, sanitizeSvg(this.d.figures.get(f.id)?.svg ?? '')]));
     const html = reportHtml({
       ...data,
       figureSvgs,

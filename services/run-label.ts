@@ -1,5 +1,6 @@
 import type { RunSummary } from '../contract/runs';
 import type { ExperimentDefinition } from '../experiments/types';
+import { ownValue } from '../contract/input-shape';
 
 /**
  * The parts of a run's config that tell it apart, e.g. ["width 16"]: first the knobs its sweep
@@ -17,7 +18,7 @@ export function configDescriber(experiments: ReadonlyMap<string, ExperimentDefin
     const key = `${experiment}\u0000${preset ?? ''}`;
     if (!bases.has(key)) {
       const def = experiments.get(experiment);
-      const values = def && (preset ? def.presets[preset] : {});
+      const values = def && (preset ? ownValue(def.presets, preset) : {});
       const parsed = def && values ? def.configSchema.safeParse(values) : null;
       bases.set(key, parsed?.success ? (parsed.data as Record<string, unknown>) : null);
     }

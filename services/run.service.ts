@@ -12,6 +12,7 @@ import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
 import { describeIssues, issuesOf } from './zod-issues';
+import { ownValue } from '../contract/input-shape';
 
 /** After a cancel request, how long a trainer gets to stop between steps before it is killed. */
 export const CANCEL_GRACE_MS = 1500;
@@ -85,7 +86,8 @@ export class RunService {
         { path: 'experiment', message: `must be one of: ${known}` },
       ]);
     }
-    const presetValues = preset === undefined ? {} : def.presets[preset];
+    // Own presets only: a name from input must never reach Object.prototype (`constructor`, `__proto__`).
+    const presetValues = preset === undefined ? {} : ownValue(def.presets, preset);
     if (!presetValues) {
       const names = Object.keys(def.presets).join(', ');
       throw new ServiceError('invalid_input', `Unknown preset "${preset}" for ${def.key} (presets: ${names})`, [

@@ -22,6 +22,7 @@ import { cartesian, sweepResults, type RunOutcome } from '../common/sweep-result
 import type { ProjectsRepo } from '../db/projects.repo';
 import type { RunRow, RunsRepo } from '../db/runs.repo';
 import type { StoredSweep, SweepsRepo } from '../db/sweeps.repo';
+import { ownValue } from '../contract/input-shape';
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
@@ -63,9 +64,9 @@ export class SweepService {
     }
     const { def, config } = this.d.runs.resolveConfig(input.experiment, input.preset, input.config);
     // Without a grid, a preset's own sweep (e.g. double-descent cheap: its 14 widths) is used.
-    const grid = input.grid.length === 0 && input.preset ? (def.sweepGrids?.[input.preset] ?? []) : input.grid;
+    const grid = input.grid.length === 0 && input.preset ? (ownValue(def.sweepGrids, input.preset) ?? []) : input.grid;
     grid.forEach((axis, i) => {
-      if (!(axis.key in config)) {
+      if (!Object.hasOwn(config, axis.key)) {
         const knobs = Object.keys(config).join(', ');
         throw new ServiceError('invalid_input', `${def.key} has no knob "${axis.key}" (knobs: ${knobs})`, [
           { path: `grid.${i}.key`, message: `must be one of: ${knobs}` },

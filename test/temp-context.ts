@@ -11,7 +11,9 @@ export function tempContext(
   let tick = 0;
   // A deterministic clock: each call is one second later, so sort orders are testable.
   const clock = () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)).toISOString();
-  const ctx = createAppContext({ dataDir: dir, mode: 'browser', clock, ...overrides });
+  // In-thread by default: a worker started from TypeScript source (tsx) takes seconds under load;
+  // services/offthread.test.ts and the e2e tests (built app) cover the worker path.
+  const ctx = createAppContext({ dataDir: dir, mode: 'browser', clock, offThread: false, ...overrides });
   return Object.assign(ctx, {
     dir,
     cleanup() {
