@@ -18,8 +18,11 @@ export interface TrainContext {
   shouldStop(): boolean;
   /** Called after each evaluation (throttling and batching happen downstream). */
   onEval(point: EvalPoint): void;
-  /** Called every few steps with the optimizer step reached; cheap. */
-  onProgress(step: number, totalSteps: number, trainSeconds: number): void;
+  /**
+   * Called every few steps with the optimizer step reached; cheap. `longestBusyMs`: the longest the
+   * loop has gone without yielding so far (the host sizes its cancel grace period from it).
+   */
+  onProgress(step: number, totalSteps: number, trainSeconds: number, longestBusyMs?: number): void;
   /** Yields to the process event loop so cancel messages can arrive. */
   yieldNow(): Promise<void>;
 }

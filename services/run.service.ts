@@ -6,6 +6,7 @@ import type { RunsRepo } from '../db/runs.repo';
 import type { SettingsRepo } from '../db/settings.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
 import { describeExperiment } from '../experiments/describe';
+import { cancelGraceMs } from '../experiments/driver';
 import type { ExperimentDefinition } from '../experiments/types';
 import type { SpawnTrainer, TrainerHandle, TrainerToHost } from '../trainer/protocol';
 import { notFound, ServiceError } from './errors';
@@ -13,8 +14,6 @@ import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
 import { describeIssues, issuesOf } from './zod-issues';
 
-/** After a cancel request, how long a trainer gets to stop between steps before it is killed. */
-export const CANCEL_GRACE_MS = 1500;
 const SETTINGS_KEY = 'parallelRuns';
 
 interface ActiveRun {
@@ -27,6 +26,8 @@ interface ActiveRun {
   killTimer?: ReturnType<typeof setTimeout>;
   /** Measured optimizer time per step, to size the cancel grace period for slow steps. */
   secondsPerStep?: number;
+  /** The longest the trainer's loop has reported going without yielding (an evaluation, a slow step). */
+  longestBusyMs?: number;
 }
 
 export interface RunServiceDeps {
@@ -378,6 +379,7 @@ export class RunService {
       case 'progress': {
         this.deps.runs.markProgress(id, message.step);
         if (message.trainSeconds > 0) active.secondsPerStep = message.trainSeconds / Math.max(1, message.step);
+        if (message.longestBusyMs !== undefined) active.longestBusyMs = message.longestBusyMs;
         const wall = (performance.now() - active.spawnedAt) / 1000;
         const rate = message.step > 0 ? message.step / wall : 0;
         this.deps.events.emit({
@@ -435,8 +437,8 @@ export class RunService {
     if (active.cancelRequested) return;
     active.cancelRequested = true;
     active.handle.send({ type: 'cancel' });
-    // The trainer reads its messages every ~20 steps: allow that long, and at least the grace.
-    const grace = Math.max(CANCEL_GRACE_MS, 3 * 20 * 1000 * (active.secondsPerStep ?? 0));
+    // Derived from the driver's cadence and what this trainer has measured (experiments/driver.ts).
+    const grace = cancelGraceMs({ secondsPerStep: active.secondsPerStep, longestBusyMs: active.longestBusyMs });
     active.killTimer = setTimeout(() => active.handle.kill(), grace);
   }
 

@@ -10,7 +10,8 @@ export type HostToTrainer =
 /** Trainer → host. Progress and metrics are throttled by the trainer (at most a few per second). */
 export type TrainerToHost =
   | { type: 'started'; runId: string; backend: BackendReport }
-  | { type: 'progress'; runId: string; step: number; total: number; trainSeconds: number }
+  /** longestBusyMs: the longest the trainer's loop has gone without reading messages (sizes the cancel grace). */
+  | { type: 'progress'; runId: string; step: number; total: number; trainSeconds: number; longestBusyMs?: number }
   | { type: 'metrics'; runId: string; points: MetricPoint[] }
   | {
       type: 'done';

@@ -59,11 +59,11 @@ export function serveTrainer(
           pending.push(point);
           if (performance.now() - lastFlush >= FLUSH_MS) flush();
         },
-        onProgress: (step, total, trainSeconds) => {
+        onProgress: (step, total, trainSeconds, longestBusyMs) => {
           const now = performance.now();
           if (now - lastProgress < FLUSH_MS && step < total) return;
           lastProgress = now;
-          port.send({ type: 'progress', runId, step, total, trainSeconds });
+          port.send({ type: 'progress', runId, step, total, trainSeconds, ...(longestBusyMs === undefined ? {} : { longestBusyMs }) });
         },
         yieldNow: () => new Promise((r) => setImmediate(r)),
       });
