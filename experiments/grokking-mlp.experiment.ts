@@ -21,6 +21,7 @@
  * ≈ 0.55; the rest is per-kernel engine overhead (~25 µs × 45 kernels). An evaluation adds ≈ 7 ms
  * (mostly the 2,437-row test forward pass) every 5 steps.
  */
+import { API_VERSION, defineExperiment, STANDARD_METRICS, runTrainingLoop } from './api';
 import { createHash } from 'node:crypto';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -28,8 +29,7 @@ import { MAX_SEED, intField, realField } from './config-fields';
 import { AdamW } from './adamw';
 import { magnitudeStats, type MagnitudeStats } from './prime-count';
 import { createRng, permutation } from './rng';
-import { runTrainingLoop } from './driver';
-import type { ExperimentDefinition, TrainContext, TrainOutcome, Tf } from './types';
+import type { TrainContext, TrainOutcome, Tf } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -424,7 +424,8 @@ export async function trainGrokkingMlp(config: GrokkingMlpConfig, ctx: TrainCont
 // ---------------------------------------------------------------------------------------------
 // Definition
 
-export const grokkingMlpExperiment: ExperimentDefinition<typeof grokkingMlpConfigSchema> = {
+export const grokkingMlpExperiment = defineExperiment({
+  apiVersion: API_VERSION,
   key: 'grokking-mlp',
   title: 'Grokking: modular addition with a quadratic MLP',
   description:
@@ -446,6 +447,9 @@ export const grokkingMlpExperiment: ExperimentDefinition<typeof grokkingMlpConfi
   },
   totalSteps: (config) => config.steps,
   train: trainGrokkingMlp,
-};
+  metrics: { ...STANDARD_METRICS },
+  // Hand-written backward passes: no autodiff needed.
+  autodiff: false,
+});
 
 export default grokkingMlpExperiment;

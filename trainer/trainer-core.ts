@@ -1,5 +1,6 @@
 import { EXPERIMENTS } from '../experiments/registry';
-import type { ExperimentDefinition } from '../experiments/types';
+import { experimentContext, isDefinedExperiment } from '../experiments/api/context';
+import type { ExperimentDefinition, TrainContext } from '../experiments/types';
 import type { BackendName, MetricPoint } from '../contract/runs';
 import { selectBackend } from './backend';
 import { probeGpu } from './gpu-probe';
@@ -52,7 +53,7 @@ export function serveTrainer(
         pending = [];
         lastFlush = performance.now();
       };
-      const outcome = await experiment.train(config, {
+      const base: TrainContext = {
         tf,
         shouldStop: () => stopRequested,
         onEval: (point) => {
@@ -66,7 +67,9 @@ export function serveTrainer(
           port.send({ type: 'progress', runId, step, total, trainSeconds, ...(longestBusyMs === undefined ? {} : { longestBusyMs }) });
         },
         yieldNow: () => new Promise((r) => setImmediate(r)),
-      });
+      };
+      const ctx = isDefinedExperiment(experiment) ? experimentContext(experiment, base, config as Record<string, unknown>) : base;
+      const outcome = await experiment.train(config, ctx);
       flush();
       port.send({
         type: 'done',

@@ -36,12 +36,12 @@
  * default ≈ 9 min, power-adamw ≈ 45 min, long ≈ 20 h — the long preset is a GPU job. (Before the
  * prefix stream: 330–340 ms per step. PyTorch 1.13, one thread, same machine: 140 ms per step.)
  */
+import { API_VERSION, defineExperiment, STANDARD_METRICS, runTrainingLoop } from '../api';
 import { z } from 'zod';
 import { MAX_SEED, intField, realField } from '../config-fields';
 import { magnitudeStats } from '../prime-count';
-import { runTrainingLoop } from '../driver';
 import { createRng } from '../rng';
-import { CORE_METRICS, type ExperimentDefinition, type TrainContext, type TrainOutcome } from '../types';
+import { CORE_METRICS, type TrainContext, type TrainOutcome } from '../types';
 import { encode, EpochBatches, equationCount, isPrime, makeSplit, SEQ_LEN, trainSize, vocabSize, type Operation } from './data';
 import { initParameters, parameterLayout, type Layout, type TransformerShape } from './model';
 import { EvalSet, TransformerTrainer, type SetScore } from './trainer';
@@ -195,7 +195,8 @@ export async function trainGrokkingTransformer(config: GrokkingTransformerConfig
 // ---------------------------------------------------------------------------------------------
 // Definition
 
-export const grokkingTransformerExperiment: ExperimentDefinition<typeof grokkingTransformerConfigSchema> = {
+export const grokkingTransformerExperiment = defineExperiment({
+  apiVersion: API_VERSION,
   key: 'grokking-transformer',
   title: 'Grokking: modular multiplication with a small transformer',
   description:
@@ -220,6 +221,9 @@ export const grokkingTransformerExperiment: ExperimentDefinition<typeof grokking
   },
   totalSteps: (config) => config.steps,
   train: trainGrokkingTransformer,
-};
+  metrics: { ...STANDARD_METRICS, batchLoss: 'free' },
+  // Hand-written backward passes: no autodiff needed.
+  autodiff: false,
+});
 
 export default grokkingTransformerExperiment;

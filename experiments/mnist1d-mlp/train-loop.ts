@@ -10,7 +10,7 @@
  * per-row losses back and sums them on the host in double precision.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { runTrainingLoop } from '../driver';
+import { runTrainingLoop } from '../api';
 import { magnitudeStats, type MagnitudeStats } from '../prime-count';
 import { TelescopingProbe, type ProbeReading } from '../telescoping/probe';
 import { createRng, permutation, type Rng } from '../rng';
