@@ -53,6 +53,8 @@ export interface ExperimentDefinition<S extends z.ZodType = z.ZodType> {
   parameterCount?(config: z.output<S>): number;
   /** Total optimizer steps of a parsed config (for progress and ETA). */
   totalSteps(config: z.output<S>): number;
+  /** Set for a researcher's experiment file (the host's stand-in for it): the trainer loads and runs this file. */
+  file?: { path: string; sha256: string };
   /** Runs in the trainer process. Deterministic given config (incl. seed) and backend. */
   train(config: z.output<S>, ctx: TrainContext): Promise<TrainOutcome>;
 }

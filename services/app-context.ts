@@ -36,6 +36,8 @@ import { SweepService } from './sweep.service';
 import { SlurmSweepService } from './slurm/slurm-sweep.service';
 import { commandScheduler, type Scheduler } from './slurm/scheduler';
 import { APP_VERSION } from './version';
+import { UserExperiments } from './user-experiments';
+import { defaultExperimentsDir } from '../experiments/user/files';
 
 /** Everything a host needs: the open database, the services over it, and the event bus. */
 export interface AppContext {
@@ -54,6 +56,8 @@ export interface AppContext {
   figures: FiguresService;
   confounders: ConfounderService;
   bundles: BundleService;
+  /** The researcher's experiment files (describe them with refresh(); watch() follows changes). */
+  userExperiments: UserExperiments;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
   close(): void;
@@ -72,6 +76,10 @@ export interface ContextOptions extends OpenOptions {
   parallelOverride?: number;
   /** How SLURM is reached (sbatch, squeue, sacct); tests pass a fake. */
   scheduler?: Scheduler;
+  /** Folders of experiment files besides `<data dir>/experiments` (`--experiments DIR`). */
+  experimentDirs?: readonly string[];
+  /** Single experiment files to read as well (`phenobook run ./my.ts`). */
+  experimentFiles?: readonly string[];
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
   recover?: boolean;
 }
@@ -83,7 +91,14 @@ export function createAppContext(options: ContextOptions): AppContext {
   const events = new EventBus();
   const projectsRepo = new ProjectsRepo(opened.db);
   const projects = new ProjectsService(projectsRepo, events, clock);
-  const experiments = options.experiments ?? EXPERIMENTS;
+  // A live map: the researcher's experiments enter and leave it as their files change.
+  const experiments = new Map(options.experiments ?? EXPERIMENTS);
+  const userExperiments = new UserExperiments({
+    dirs: [defaultExperimentsDir(options.dataDir), ...(options.experimentDirs ?? []).map((d) => path.resolve(d))],
+    files: options.experimentFiles,
+    spawn: options.spawnTrainer,
+    experiments,
+  });
   const describeConfig = configDescriber(experiments);
   const confoundersRepo = new ConfoundersRepo(opened.db);
   const runsRepo = new RunsRepo(opened.db, (r) => summaryLabel(r, describeConfig(r.experiment, r.preset, r.config)));
@@ -163,6 +178,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     figures,
     confounders,
     bundles: new BundleService({ repo: new BundleRepo(opened.db), events, clock, appVersion: APP_VERSION, schemaVersion: opened.schemaVersion }),
+    userExperiments,
     backendStatus,
     info: {
       version: APP_VERSION,
@@ -174,6 +190,7 @@ export function createAppContext(options: ContextOptions): AppContext {
       cpus: os.availableParallelism(),
     },
     close: () => {
+      userExperiments.unwatch();
       runs.shutdown();
       closeDatabase(opened.db);
     },

@@ -348,11 +348,13 @@ export class RunService {
     this.active.set(id, active);
     handle.onMessage((message) => this.onTrainerMessage(active, message));
     handle.onExit((code, signal) => this.onTrainerExit(active, code, signal));
-    handle.send({ type: 'start', runId: id, experiment, config, backend: backendOverride() });
+    // A researcher's experiment: the trainer loads its file, and refuses it if it changed since it was listed.
+    const file = this.deps.experiments.get(experiment)?.file;
+    handle.send({ type: 'start', runId: id, experiment, config, backend: backendOverride(), ...(file ? { file: { path: file.path, sha256: file.sha256 } } : {}) });
   }
 
   private onTrainerMessage(active: ActiveRun, message: TrainerToHost): void {
-    if (this.closed || message.type === 'probed' || active.ended || message.runId !== active.id) return;
+    if (this.closed || message.type === 'probed' || message.type === 'described' || active.ended || message.runId !== active.id) return;
     try {
       this.handleTrainerMessage(active, message);
     } catch (err) {
@@ -368,7 +370,7 @@ export class RunService {
     }
   }
 
-  private handleTrainerMessage(active: ActiveRun, message: Exclude<TrainerToHost, { type: 'probed' }>): void {
+  private handleTrainerMessage(active: ActiveRun, message: Exclude<TrainerToHost, { type: 'probed' } | { type: 'described' }>): void {
     const { id, projectId } = active;
     const now = this.deps.clock();
     switch (message.type) {
