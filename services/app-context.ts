@@ -80,6 +80,8 @@ export interface ContextOptions extends OpenOptions {
   experimentDirs?: readonly string[];
   /** Single experiment files to read as well (`phenobook run ./my.ts`). */
   experimentFiles?: readonly string[];
+  /** Starts the trainer that describes experiment files where runs are not trained here (default spawnTrainer). */
+  describeTrainer?: SpawnTrainer;
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
   recover?: boolean;
 }
@@ -96,7 +98,7 @@ export function createAppContext(options: ContextOptions): AppContext {
   const userExperiments = new UserExperiments({
     dirs: [defaultExperimentsDir(options.dataDir), ...(options.experimentDirs ?? []).map((d) => path.resolve(d))],
     files: options.experimentFiles,
-    spawn: options.spawnTrainer,
+    spawn: options.describeTrainer ?? options.spawnTrainer,
     experiments,
   });
   const describeConfig = configDescriber(experiments);

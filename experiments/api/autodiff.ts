@@ -23,7 +23,7 @@ import type * as Esbuild from 'esbuild';
 import type { backend_util, Tensor, Tensor4D, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Tf } from '../types';
 
-const require = createRequire(import.meta.url);
+const autodiffRequire = createRequire(import.meta.url);
 
 /** Kernels each backend lacks for gradients, before and after enableAutodiff (docs/experiment-api.md lists them). */
 export const WASM_GRADIENT_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum'] as const;
@@ -33,8 +33,8 @@ const CHAINED_OPS = '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_
 
 /** One of tfjs-core's ES-module registration files as a CommonJS bundle (cached in the temp folder). */
 function registrationBundle(file: string): string {
-  const entry = require.resolve(file);
-  const version = (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+  const entry = autodiffRequire.resolve(file);
+  const version = (autodiffRequire('@tensorflow/tfjs-core/package.json') as { version: string }).version;
   const key = createHash('sha256').update(`${version}\n${entry}\n`).digest('hex').slice(0, 16);
   const cached = join(tmpdir(), `phenobook-tfjs-autodiff-${key}.cjs`);
   try {
@@ -42,7 +42,7 @@ function registrationBundle(file: string): string {
   } catch {
     // Built below.
   }
-  const { buildSync } = require('esbuild') as typeof Esbuild;
+  const { buildSync } = autodiffRequire('esbuild') as typeof Esbuild;
   const out = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -66,7 +66,7 @@ function registrationBundle(file: string): string {
 
 function evaluate(code: string): void {
   const module = { exports: {} };
-  new Function('module', 'exports', 'require', code)(module, module.exports, require);
+  new Function('module', 'exports', 'require', code)(module, module.exports, autodiffRequire);
 }
 
 /** Registers every gradient and chained op of tfjs-core (those not registered yet), and the wasm gradient kernels. Idempotent. */

@@ -12,7 +12,7 @@ import { enableAutodiff } from './autodiff';
 import { mapMetrics, type DefinedExperiment } from './define';
 import type { ExperimentContext, TfApi } from './index';
 
-const require = createRequire(import.meta.url);
+const contextRequire = createRequire(import.meta.url);
 
 export function isDefinedExperiment(def: object): def is DefinedExperiment {
   return 'apiVersion' in def && 'metrics' in def;
@@ -24,7 +24,7 @@ export function experimentContext(def: DefinedExperiment, base: TrainContext, co
   if (def.autodiff) {
     enableAutodiff(base.tf);
     // The same tfjs-core instance (tfjs-layers' peer dependency resolves to it).
-    const layers = require('@tensorflow/tfjs-layers') as typeof TfLayers;
+    const layers = contextRequire('@tensorflow/tfjs-layers') as typeof TfLayers;
     tf = { ...base.tf, ...layers } as TfApi;
   }
   const seed = typeof config.seed === 'number' && Number.isSafeInteger(config.seed) && config.seed >= 0 ? config.seed : 0;

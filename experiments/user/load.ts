@@ -19,7 +19,7 @@ import * as api from '../api/index';
 import { isDefinedExperiment } from '../api/context';
 import type { DefinedExperiment } from '../api/define';
 
-const require = createRequire(import.meta.url);
+const loaderRequire = createRequire(import.meta.url);
 
 /** The module specifiers a file imports the API by. */
 export const API_SPECIFIERS = ['phenobook/experiment', 'phenobook'] as const;
@@ -53,8 +53,8 @@ function sharedModules(): Modules {
     api: api as unknown as Record<string, unknown>,
     // The very zod instance defineExperiment checks schemas against (not a second copy via require).
     zod: zod as unknown as Record<string, unknown>,
-    'tfjs-core': require('@tensorflow/tfjs-core') as Record<string, unknown>,
-    'tfjs-layers': require('@tensorflow/tfjs-layers') as Record<string, unknown>,
+    'tfjs-core': loaderRequire('@tensorflow/tfjs-core') as Record<string, unknown>,
+    'tfjs-layers': loaderRequire('@tensorflow/tfjs-layers') as Record<string, unknown>,
   };
   return g[GLOBAL_KEY];
 }
@@ -140,7 +140,7 @@ export async function loadExperimentFile(path: string, source?: string): Promise
   const outfile = join(bundleDir(), `${bundleKey}-${basename(path).replace(/\.[^.]+$/, '')}.mjs`);
   let code: string;
   try {
-    const { build } = require('esbuild') as typeof Esbuild;
+    const { build } = loaderRequire('esbuild') as typeof Esbuild;
     const ext = path.endsWith('.ts') || path.endsWith('.mts') ? 'ts' : 'js';
     const out = await build({
       stdin: { contents: text, sourcefile: path, resolveDir: join(path, '..'), loader: ext },
