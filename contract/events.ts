@@ -20,4 +20,6 @@ export type AppEvent =
       etaSeconds: number | null;
     }
   | { type: 'runs:metrics'; runId: string; projectId: string | null; points: MetricPoint[] }
+  /** The researcher's experiment files were re-read (added, changed, fixed or broken). */
+  | { type: 'experiments:changed' }
   | { type: 'host:shutdown' };

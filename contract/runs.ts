@@ -83,6 +83,17 @@ export interface ExperimentInfo {
   description: string;
   fields: ExperimentField[];
   presets: { name: string; config: Record<string, unknown> }[];
+  /** Set for the researcher's own experiment: the file it is defined in. */
+  source?: { path: string };
+}
+
+/** One of the researcher's experiment files: what it defines, or why it does not load (it cannot be started then). */
+export interface ExperimentFileEntry {
+  path: string;
+  sha256: string;
+  key?: string;
+  title?: string;
+  error?: { message: string; file: string; line?: number; column?: number };
 }
 
 export const RunIdSchema = z.uuid({ error: 'Run id must be a UUID' });

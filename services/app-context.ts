@@ -80,6 +80,8 @@ export interface ContextOptions extends OpenOptions {
   experimentDirs?: readonly string[];
   /** Single experiment files to read as well (`phenobook run ./my.ts`). */
   experimentFiles?: readonly string[];
+  /** Read experiment files at once and follow changes (default: as `recover`). */
+  watchExperiments?: boolean;
   /** Starts the trainer that describes experiment files where runs are not trained here (default spawnTrainer). */
   describeTrainer?: SpawnTrainer;
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
@@ -100,6 +102,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     files: options.experimentFiles,
     spawn: options.describeTrainer ?? options.spawnTrainer,
     experiments,
+    onChange: () => events.emit({ type: 'experiments:changed' }),
   });
   const describeConfig = configDescriber(experiments);
   const confoundersRepo = new ConfoundersRepo(opened.db);
@@ -149,6 +152,11 @@ export function createAppContext(options: ContextOptions): AppContext {
     events,
     clock,
   });
+  // Hosts (which recover) read the researcher's experiment files now and whenever they change; one-shot tools refresh when they need them.
+  if (options.watchExperiments ?? options.recover ?? true) {
+    void userExperiments.refresh();
+    userExperiments.watch();
+  }
   if (options.recover ?? true) {
     runs.recoverInterrupted();
     sweeps.resume();

@@ -58,7 +58,7 @@ export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
 
   experiments(): ExperimentInfo[] {
-    return [...this.deps.experiments.values()].map(describeExperiment);
+    return [...this.deps.experiments.values()].map((def) => ({ ...describeExperiment(def), ...(def.file ? { source: { path: def.file.path } } : {}) }));
   }
 
   get parallel(): number {

@@ -8,17 +8,12 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { ExperimentFileEntry } from '../contract/runs';
 import type { ExperimentDefinition } from '../experiments/types';
 import { listExperimentFiles } from '../experiments/user/files';
 import type { DescribedFile, SpawnTrainer } from '../trainer/protocol';
 
-export interface UserExperimentEntry {
-  path: string;
-  sha256: string;
-  key?: string;
-  title?: string;
-  error?: DescribedFile['error'];
-}
+export type UserExperimentEntry = ExperimentFileEntry;
 
 export interface UserExperimentsOptions {
   /** Folders to read (the data dir's `experiments` first). */
