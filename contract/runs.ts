@@ -55,6 +55,19 @@ export interface RunDetail extends RunSummary {
   backendDetail: BackendReport | null;
   appVersion: string;
   dataHash: string | null;
+  /** For a run of the researcher's experiment file: the exact source it trained. */
+  source?: RunSource | null;
+}
+
+/** The stored source of a run's experiment file, and how the file on disk compares with it now. */
+export interface RunSource {
+  sha256: string;
+  path: string;
+  text: string;
+  /** 'same', 'changed' (see diff), or 'missing' (no file at the path any more). */
+  onDisk: 'same' | 'changed' | 'missing';
+  /** Unified diff from the stored source to the file now, when changed. */
+  diff: string | null;
 }
 
 export interface MetricSeries {

@@ -133,6 +133,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     events,
     experiments,
     spawn: options.spawnTrainer,
+    onStaleExperiment: () => void userExperiments.refresh(),
     appVersion: APP_VERSION,
     clock,
     defaultParallel: options.defaultParallel ?? 1,

@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { unifiedDiff } from '../common/line-diff';
 import type { z } from 'zod';
-import type { ExperimentInfo, MetricSeries, RunDetail, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
+import type { ExperimentInfo, MetricSeries, RunDetail, RunSource, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
 import { downsampleMinMax } from '../common/downsample';
 import type { RunsRepo } from '../db/runs.repo';
 import type { SettingsRepo } from '../db/settings.repo';
@@ -30,6 +32,25 @@ interface ActiveRun {
   longestBusyMs?: number;
 }
 
+/** A stored source and how the file at its path compares with it now (the host reads the file; it never runs it). */
+function describeSource(stored: { sha256: string; path: string; source: string }): RunSource {
+  let now: string | null;
+  try {
+    now = readFileSync(stored.path, 'utf8');
+  } catch {
+    now = null;
+  }
+  if (now === null) return { sha256: stored.sha256, path: stored.path, text: stored.source, onDisk: 'missing', diff: null };
+  if (now === stored.source) return { sha256: stored.sha256, path: stored.path, text: stored.source, onDisk: 'same', diff: null };
+  return {
+    sha256: stored.sha256,
+    path: stored.path,
+    text: stored.source,
+    onDisk: 'changed',
+    diff: unifiedDiff(stored.source, now, { fromName: `as run (${stored.sha256.slice(0, 12)})`, toName: `${stored.path} now` }),
+  };
+}
+
 export interface RunServiceDeps {
   runs: RunsRepo;
   projects: ProjectsRepo;
@@ -38,6 +59,8 @@ export interface RunServiceDeps {
   experiments: ReadonlyMap<string, ExperimentDefinition>;
   /** Starts a trainer process; absent where this host cannot train (runs stay queued). */
   spawn?: SpawnTrainer;
+  /** Called when an experiment file changed under a start (the host re-reads its files). */
+  onStaleExperiment?: () => void;
   appVersion: string;
   clock: Clock;
   /** Default number of trainer processes when the setting was never changed. */
@@ -135,13 +158,21 @@ export class RunService {
     }[],
   ): string[] {
     const now = this.deps.clock();
+    // The exact source each researcher's experiment trains is read now, checked and stored.
+    const sources = new Map<string, string>();
+    for (const key of new Set(specs.map((s) => s.experiment))) {
+      const file = this.deps.experiments.get(key)?.file;
+      if (file) sources.set(key, this.readSource(key, file));
+    }
     const ids = this.deps.runs.transaction(() =>
       specs.map((spec) => {
         const def = this.deps.experiments.get(spec.experiment)!;
         const id = randomUUID();
+        const sourceSha256 = sources.get(spec.experiment) ?? null;
         this.deps.runs.insert({
           id,
           ...spec,
+          sourceSha256,
           seed: typeof spec.config.seed === 'number' ? spec.config.seed : 0,
           appVersion: this.deps.appVersion,
           stepsTotal: def.totalSteps(spec.config),
@@ -161,6 +192,29 @@ export class RunService {
     }
     this.pump();
     return ids;
+  }
+
+  /**
+   * Reads a researcher's experiment file and stores its source (once per content). Refused when the
+   * bytes are no longer those Phenobook described: the config was checked against that version.
+   */
+  private readSource(key: string, file: { path: string; sha256: string }): string {
+    let text: string;
+    try {
+      text = readFileSync(file.path, 'utf8');
+    } catch (err) {
+      throw new ServiceError('conflict', `The experiment file of "${key}" cannot be read: ${(err as Error).message}`);
+    }
+    const sha = createHash('sha256').update(text).digest('hex');
+    if (sha !== file.sha256) {
+      this.deps.onStaleExperiment?.();
+      throw new ServiceError(
+        'conflict',
+        `The experiment file ${file.path} changed since Phenobook read it (SHA-256 ${file.sha256.slice(0, 12)}… then, ${sha.slice(0, 12)}… now); it is being read again — start the run once it is listed again`,
+      );
+    }
+    this.deps.runs.saveSource(sha, file.path, text, this.deps.clock());
+    return sha;
   }
 
   /** Re-queues interrupted runs from scratch (a sweep resuming after a restart). */
@@ -202,6 +256,8 @@ export class RunService {
       seed: old.seed,
       appVersion: this.deps.appVersion,
       stepsTotal: def.totalSteps(config),
+      // A re-run of a researcher's experiment trains the very source the original did.
+      sourceSha256: this.deps.runs.getRow(old.id)?.source_sha256 ?? null,
       rerunOf: old.id,
       ownerPid: process.pid,
       now: this.deps.clock(),
@@ -219,11 +275,13 @@ export class RunService {
   get(id: string): RunDetail {
     const run = this.deps.runs.get(id);
     if (!run) throw notFound('Run', id);
-    return run;
+    const sha = this.deps.runs.getRow(id)?.source_sha256;
+    const stored = sha ? this.deps.runs.source(sha) : undefined;
+    return stored ? { ...run, source: describeSource(stored) } : run;
   }
 
   private summary(id: string): RunSummary {
-    const { config: _c, backendDetail: _b, appVersion: _a, dataHash: _d, ...summary } = this.get(id);
+    const { config: _c, backendDetail: _b, appVersion: _a, dataHash: _d, source: _s, ...summary } = this.get(id);
     return summary;
   }
 
@@ -348,9 +406,17 @@ export class RunService {
     this.active.set(id, active);
     handle.onMessage((message) => this.onTrainerMessage(active, message));
     handle.onExit((code, signal) => this.onTrainerExit(active, code, signal));
-    // A researcher's experiment: the trainer loads its file, and refuses it if it changed since it was listed.
-    const file = this.deps.experiments.get(experiment)?.file;
-    handle.send({ type: 'start', runId: id, experiment, config, backend: backendOverride(), ...(file ? { file: { path: file.path, sha256: file.sha256 } } : {}) });
+    // A researcher's experiment: the trainer runs the stored source (as the file at its path), checked by its SHA-256.
+    const sha = this.deps.runs.getRow(id)?.source_sha256;
+    const stored = sha ? this.deps.runs.source(sha) : undefined;
+    handle.send({
+      type: 'start',
+      runId: id,
+      experiment,
+      config,
+      backend: backendOverride(),
+      ...(stored ? { file: { path: stored.path, sha256: stored.sha256, source: stored.source } } : {}),
+    });
   }
 
   private onTrainerMessage(active: ActiveRun, message: TrainerToHost): void {

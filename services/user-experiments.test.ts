@@ -129,15 +129,50 @@ describe('researcher experiment files', () => {
     expect((caught!.issues ?? []).map((i) => i.path).sort()).toEqual(['config.rate', 'config.steps']);
   }, 30_000);
 
-  it('refuses to run a file that changed after it was listed, saying so', async () => {
+  it('refuses to start a file that changed after it was listed, saying so, and re-reads it', async () => {
     const { ctx, dir } = setup();
     const file = path.join(dir, 'decay.ts');
     fs.writeFileSync(file, GOOD);
     await ctx.userExperiments.refresh();
+    const before = ctx.userExperiments.entries[0]!.sha256;
     fs.writeFileSync(file, GOOD.replace('loss *= c.rate', 'loss *= c.rate * 0.5'));
+    expect(() => ctx.runs.start(RunStartSchema.parse({ experiment: 'decay' }))).toThrow(
+      /The experiment file .*decay\.ts changed since Phenobook read it \(SHA-256 [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/,
+    );
+    const until = Date.now() + 10_000;
+    while (ctx.userExperiments.entries[0]?.sha256 === before && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(ctx.userExperiments.entries[0]!.sha256).not.toBe(before);
     const [run] = ctx.runs.start(RunStartSchema.parse({ experiment: 'decay' }));
-    const [r] = await ctx.runs.whenSettled([run!.id]);
-    expect(r!.status).toBe('failed');
-    expect(r!.error).toMatch(/The experiment file .*decay\.ts has changed since this run was set up \(SHA-256 [0-9a-f]{12}… expected, [0-9a-f]{12}… found\): refusing to run it/);
+    expect((await ctx.runs.whenSettled([run!.id]))[0]!.status).toBe('done');
+  }, 30_000);
+
+  it('stores the exact source a run trained, says when the file changed since (with the diff), and re-runs the stored source', async () => {
+    const { ctx, dir } = setup();
+    const file = path.join(dir, 'decay.ts');
+    fs.writeFileSync(file, GOOD);
+    await ctx.userExperiments.refresh();
+    const [run] = ctx.runs.start(RunStartSchema.parse({ experiment: 'decay', config: { steps: 20 } }));
+    const [original] = await ctx.runs.whenSettled([run!.id]);
+    const detail = ctx.runs.get(original!.id);
+    expect(detail.source).toMatchObject({ path: file, text: GOOD, onDisk: 'same', diff: null });
+    expect(detail.source!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Two runs of the same bytes store the source once.
+    const [second] = ctx.runs.start(RunStartSchema.parse({ experiment: 'decay', config: { steps: 20, seed: 1 } }));
+    await ctx.runs.whenSettled([second!.id]);
+    expect(ctx.db.prepare('SELECT count(*) FROM experiment_sources').pluck().get()).toBe(1);
+
+    fs.writeFileSync(file, GOOD.replace('loss *= c.rate;', 'loss *= c.rate * 0.5;'));
+    await ctx.userExperiments.refresh();
+    const changed = ctx.runs.get(original!.id).source!;
+    expect(changed.onDisk).toBe('changed');
+    expect(changed.diff).toContain('-        loss *= c.rate;\n+        loss *= c.rate * 0.5;');
+    // Re-run trains the stored source, not the edited file: the same numbers.
+    const again = ctx.runs.rerun(original!.id);
+    const [rerun] = await ctx.runs.whenSettled([again.id]);
+    expect(rerun!.status).toBe('done');
+    expect(rerun!.final.trainLoss).toBe(original!.final.trainLoss);
+    expect(ctx.runs.get(rerun!.id).source!.sha256).toBe(detail.source!.sha256);
+    fs.rmSync(file);
+    expect(ctx.runs.get(original!.id).source!.onDisk).toBe('missing');
   }, 30_000);
 });

@@ -76,7 +76,7 @@ export class UserExperiments {
   private watchers: FSWatcher[] = [];
   private pending: ReturnType<typeof setTimeout> | null = null;
   private refreshing: Promise<UserExperimentEntry[]> | null = null;
-  private again = false;
+  private queued: Promise<UserExperimentEntry[]> | null = null;
 
   constructor(private readonly options: UserExperimentsOptions) {}
 
@@ -88,20 +88,26 @@ export class UserExperiments {
     return this.options.dirs;
   }
 
-  /** Re-reads every file (one trainer process for all of them). Concurrent calls share one pass, plus one more if asked during it. */
+  /**
+   * Re-reads every file (one trainer process for all of them). A call while a pass runs gets the
+   * pass after it (which sees the files as they are then); calls during that wait share it.
+   */
   refresh(): Promise<UserExperimentEntry[]> {
-    if (this.refreshing) {
-      this.again = true;
+    if (!this.refreshing) {
+      this.refreshing = this.pass().finally(() => (this.refreshing = null));
       return this.refreshing;
     }
-    this.refreshing = this.pass().finally(() => {
-      this.refreshing = null;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.refreshing;
+    this.queued ??= this.refreshing.then(
+      () => {
+        this.queued = null;
+        return this.refresh();
+      },
+      () => {
+        this.queued = null;
+        return this.refresh();
+      },
+    );
+    return this.queued;
   }
 
   private async pass(): Promise<UserExperimentEntry[]> {

@@ -54,6 +54,27 @@ describe('enableAutodiff', () => {
     values(gw).forEach((v, i) => expect(v).toBeCloseTo(gwCpu.dataSync()[i]!, 3));
   });
 
+  it('gives the same matmul gradients on wasm (explicit transposes) as on cpu, for every transpose flag', async () => {
+    const flags = [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ] as const;
+    for (const [ta, tb] of flags) {
+      const results: number[][][] = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const tf = await on(backend);
+        const a = tf.tensor2d(Float32Array.from({ length: 12 }, (_, i) => Math.sin(i + 1)), ta ? [4, 3] : [3, 4]);
+        const b = tf.tensor2d(Float32Array.from({ length: 20 }, (_, i) => Math.cos(i)), tb ? [5, 4] : [4, 5]);
+        const [ga, gb] = tf.grads((x: Tensor, y: Tensor) => tf.sum(tf.square(tf.matMul(x as never, y as never, ta, tb))))([a, b]);
+        results.push([values(ga!), values(gb!)]);
+      }
+      results[1]![0]!.forEach((v, i) => expect(v).toBeCloseTo(results[0]![0]![i]!, 4));
+      results[1]![1]!.forEach((v, i) => expect(v).toBeCloseTo(results[0]![1]![i]!, 4));
+    }
+  });
+
   it('gives wasm the gradient of gather (segment sums), equal to the cpu kernel', async () => {
     const grads: number[][] = [];
     for (const backend of ['cpu', 'wasm'] as const) {
