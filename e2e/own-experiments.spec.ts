@@ -3,7 +3,7 @@
 // file:line, and a loop that never yields is still cancelled within the grace period.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Host } from './host';
+import { expect, ROOT, test, type Host } from './host';
 
 interface RunSummary {
   id: string;
@@ -97,4 +97,35 @@ test('an experiment file: listed with its error, fixed without a restart, faults
   await expect.poll(async () => (await ok<RunSummary>(host, 'runs:get', { id: stuck!.id })).status, { timeout: 15_000 }).toBe('cancelled');
   expect(Date.now() - cancelledAt).toBeLessThan(8_000);
   expect((await ok<RunSummary>(host, 'runs:get', { id: stuck!.id })).error).toBe('Cancelled (the trainer was stopped after the grace period)');
+});
+
+test('a trainer that runs out of memory ends its run failed with that reason', async ({ dataDir }) => {
+  const file = path.join(dataDir, 'hungry.mjs');
+  fs.writeFileSync(
+    file,
+    `import { defineExperiment, z } from 'phenobook/experiment';
+export default defineExperiment({
+  apiVersion: 1, key: 'hungry', title: 'Hungry', configSchema: z.object({ seed: z.number().int().default(0) }),
+  presets: { default: {} }, metrics: {}, totalSteps: () => 10,
+  train: async (c, ctx) => ctx.runLoop({ steps: 10, evalEvery: 100, evaluate: () => ({}), step: () => { const keep = []; for (;;) keep.push(new Array(1e5).fill(Math.random())); } }),
+});
+`,
+  );
+  const { execFileSync } = await import('node:child_process');
+  let stdout = '';
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'phenobook.js'), 'run', file, '--json', '--data-dir', dataDir], {
+      env: { ...process.env, PHENOBOOK_TRAINER_HEAP_MB: '96' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 60_000,
+    });
+  } catch (err) {
+    const e = err as { status: number; stdout: string };
+    expect(e.status).toBe(1);
+    stdout = e.stdout;
+  }
+  const run = (JSON.parse(stdout) as { runs: { status: string; error: string }[] }).runs[0]!;
+  expect(run.status).toBe('failed');
+  expect(run.error).toMatch(/^The trainer process ran out of memory \(its JavaScript heap limit was reached/);
 });

@@ -405,7 +405,7 @@ export class RunService {
     const active: ActiveRun = { id, projectId, handle, spawnedAt: performance.now(), cancelRequested: false, ended: false };
     this.active.set(id, active);
     handle.onMessage((message) => this.onTrainerMessage(active, message));
-    handle.onExit((code, signal) => this.onTrainerExit(active, code, signal));
+    handle.onExit((code, signal, cause) => this.onTrainerExit(active, code, signal, cause));
     // A researcher's experiment: the trainer runs the stored source (as the file at its path), checked by its SHA-256.
     const sha = this.deps.runs.getRow(id)?.source_sha256;
     const stored = sha ? this.deps.runs.source(sha) : undefined;
@@ -481,7 +481,7 @@ export class RunService {
     }
   }
 
-  private onTrainerExit(active: ActiveRun, code: number | null, signal: string | null): void {
+  private onTrainerExit(active: ActiveRun, code: number | null, signal: string | null, cause?: 'out-of-memory'): void {
     clearTimeout(active.killTimer);
     if (this.closed) return;
     if (!active.ended) {
@@ -489,7 +489,9 @@ export class RunService {
         this.finish(active.id, active.projectId, { status: 'cancelled', error: 'Cancelled (the trainer was stopped after the grace period)' });
       } else {
         const reason =
-          signal === 'SIGKILL'
+          cause === 'out-of-memory'
+            ? `The trainer process ran out of memory (its JavaScript heap limit was reached${signal ? `; ended by ${signal}` : ''})`
+            : signal === 'SIGKILL'
             ? 'The trainer process was killed (SIGKILL), e.g. by the out-of-memory killer or by hand'
             : signal
               ? `The trainer process ended on signal ${signal}`

@@ -64,8 +64,11 @@ export interface TrainerHandle {
   readonly pid: number | undefined;
   send(message: HostToTrainer): void;
   onMessage(listener: (message: TrainerToHost) => void): void;
-  /** Called once when the process ends: exit code, or the signal that killed it. */
-  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /**
+   * Called once when the process ends: exit code, or the signal that killed it; `cause` when the
+   * spawner knows why (e.g. 'out-of-memory' when V8 reported its heap exhausted).
+   */
+  onExit(listener: (code: number | null, signal: string | null, cause?: 'out-of-memory') => void): void;
   kill(): void;
 }
 
