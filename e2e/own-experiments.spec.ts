@@ -67,12 +67,12 @@ test('an experiment file: listed with its error, fixed without a restart, faults
   const errors = dialog.getByRole('status', { name: 'Experiment files that do not load' });
   await expect(errors).toContainText(`${file}:7:3`, { timeout: 30_000 });
   await expect(errors).toContainText('Expected "}" but found "configSchema"');
-  await expect(dialog.getByLabel('Experiment').locator('option', { hasText: 'Toy decay' })).toHaveCount(0);
+  await expect(dialog.getByLabel('Experiment', { exact: true }).locator('option', { hasText: 'Toy decay' })).toHaveCount(0);
 
   // Fixed on disk: the open form picks it up, with its knobs.
   fs.writeFileSync(file, SOURCE);
   await expect(errors).toBeHidden({ timeout: 30_000 });
-  await dialog.getByLabel('Experiment').selectOption({ label: 'Toy decay — yours' });
+  await dialog.getByLabel('Experiment', { exact: true }).selectOption({ label: 'Toy decay — yours' });
   await expect(dialog.getByText(`Your experiment, from ${file}`)).toBeVisible();
   await expect(dialog.getByLabel('throwAt', { exact: true })).toBeVisible();
   await dialog.getByLabel('Seeds').fill('1');
