@@ -81,6 +81,14 @@ test('an experiment file: listed with its error, fixed without a restart, faults
   const [first] = await ok<RunSummary[]>(host, 'runs:list', { projectId: project.id });
   await expect.poll(async () => (await ok<RunSummary>(host, 'runs:get', { id: first!.id })).status, { timeout: 30_000 }).toBe('done');
 
+  // A sweep over one of its knobs: two values × one seed, and the sweep page draws its chart.
+  const sweep = await ok<{ id: string }>(host, 'sweeps:start', { projectId: project.id, experiment: 'toy-decay', grid: [{ key: 'steps', values: [20, 40] }], seeds: 1 });
+  await page.goto(`${host.origin}/#/sweeps/${sweep.id}`);
+  await expect(page.getByTestId('sweep-status')).toContainText('Finished', { timeout: 30_000 });
+  await expect
+    .poll(() => page.getByTestId('sweep-chart').evaluate((el) => ((el as unknown as { data?: { y: number[] }[] }).data ?? []).map((t) => t.y.length)), { timeout: 15_000 })
+    .toContain(2);
+
   // A throw in the user's step: failed, with the message and the user's file:line.
   const [thrown] = await ok<RunSummary[]>(host, 'runs:start', { projectId: project.id, experiment: 'toy-decay', config: { throwAt: 50 } });
   await expect.poll(async () => (await ok<RunSummary>(host, 'runs:get', { id: thrown!.id })).status, { timeout: 30_000 }).toBe('failed');
