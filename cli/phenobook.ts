@@ -140,7 +140,7 @@ async function runCommand(args: string[]): Promise<number> {
   const spec = values.spec === undefined ? undefined : readSpecFlag(values.spec, positionals, values);
   const named = spec?.experiment ?? positionals[0];
   if (!named) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
-  const file = spec ? undefined : experimentFileArgument(named);
+  const file = spec ? spec.file?.path : experimentFileArgument(named);
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
   if (values.seeds !== undefined && values.seed !== undefined) throw new UsageError('Use --seeds N or --seed S, not both');
   const seeds = intFlag('seeds', values.seeds, 1, 20) ?? 1;
@@ -159,7 +159,7 @@ async function runCommand(args: string[]): Promise<number> {
   return withContext(
     values['data-dir'],
     async (ctx) => {
-      const experiment = file ? userExperimentKey(ctx, file) : named;
+      const experiment = file ? userExperimentKey(ctx, file, spec?.file?.sha256) : named;
       const started = unwrap<RunSummary[]>(
         await dispatch(ctx, 'runs:start', {
           projectId: values.project ?? null,
@@ -222,8 +222,14 @@ function formatLoadError(e: { message: string; file: string; line?: number; colu
 }
 
 /** The key of the experiment a file defines, or a usage error with the file's load error. */
-function userExperimentKey(ctx: AppContext, file: string): string {
+function userExperimentKey(ctx: AppContext, file: string, sha256?: string): string {
   const entry = ctx.userExperiments.entries.find((e) => e.path === file);
+  if (sha256 && entry && entry.sha256 && entry.sha256 !== sha256) {
+    // A SLURM task: the file it was submitted with is not the file there now.
+    throw new Error(
+      `The experiment file ${file} has changed since the sweep was submitted (SHA-256 ${sha256.slice(0, 12)}… in the task spec, ${entry.sha256.slice(0, 12)}… now): refusing to run it`,
+    );
+  }
   if (!entry || entry.error || !entry.key) throw new UsageError(`The experiment file does not load: ${entry?.error ? formatLoadError(entry.error) : file}`);
   return entry.key;
 }
@@ -264,7 +270,7 @@ async function sweepCommand(args: string[]): Promise<number> {
     if (values.parallel !== undefined) throw new UsageError('--parallel is for local sweeps; on SLURM use --max-parallel');
     if (file) throw new UsageError('A SLURM sweep names an experiment by key: put the file in <data dir>/experiments or pass --experiments DIR');
     const start = { projectId: values.project ?? null, experiment: named, preset: values.preset, config: parseSets(values.set), grid, seeds };
-    return slurmSweepCommand(values['data-dir'], values.json, start, slurm, { workdir: values.workdir, dryRun: values['dry-run'], noSubmit: values['no-submit'] });
+    return slurmSweepCommand(values['data-dir'], values.json, start, slurm, { workdir: values.workdir, dryRun: values['dry-run'], noSubmit: values['no-submit'], experimentDirs: values.experiments });
   }
   const parallel = intFlag('parallel', values.parallel, 1, 64) ?? os.availableParallelism();
   const started = performance.now();

@@ -137,3 +137,28 @@ export default defineExperiment({
   expect(run.status).toBe('failed');
   expect(run.error).toMatch(/^The trainer process ran out of memory \(its JavaScript heap limit was reached/);
 });
+
+test('a SLURM task spec carries the experiment file and its SHA-256; a task whose file changed refuses to run', async ({ dataDir }) => {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const dir = path.join(dataDir, 'experiments');
+  fs.mkdirSync(dir);
+  const file = path.join(dir, 'toy-decay.ts');
+  fs.writeFileSync(file, SOURCE);
+  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'bin', 'phenobook.js'), ...args, '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+  const submitted = cli('sweep', 'toy-decay', '--grid', 'steps=20,30', '--executor', 'slurm', '--no-submit', '--workdir', path.join(dataDir, 'work'), '--json');
+  expect(submitted.status, submitted.stderr).toBe(0);
+  const { workdir } = JSON.parse(submitted.stdout) as { workdir: string };
+  const specPath = path.join(workdir, 'tasks', '0', 'spec.json');
+  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as { file: { path: string; sha256: string } };
+  const { createHash } = await import('node:crypto');
+  expect(spec.file).toEqual({ path: file, sha256: createHash('sha256').update(SOURCE).digest('hex') });
+
+  const taskData = path.join(workdir, 'tasks', '0', 'data');
+  const ran = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'bin', 'phenobook.js'), 'run', '--spec', specPath, '--data-dir', taskData, '--json'], { encoding: 'utf8', timeout: 60_000 })) as { runs: { status: string; steps: number }[] };
+  expect(ran.runs[0]).toMatchObject({ status: 'done', steps: 20 });
+
+  fs.writeFileSync(file, SOURCE.replace('loss *= 0.95', 'loss *= 0.9'));
+  const refused = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'phenobook.js'), 'run', '--spec', path.join(workdir, 'tasks', '1', 'spec.json'), '--data-dir', path.join(workdir, 'tasks', '1', 'data'), '--json'], { encoding: 'utf8', timeout: 60_000 });
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toMatch(/The experiment file .*toy-decay\.ts has changed since the sweep was submitted \(SHA-256 [0-9a-f]{12}… in the task spec, [0-9a-f]{12}… now\): refusing to run it/);
+});
