@@ -8,6 +8,7 @@
  * 3. Host: metric ingest into SQLite, downsampling for charts, event-loop lag while training.
  * 4. Experiment presets: wall time of one run of each, ours (wasm) vs the same model in PyTorch CPU (1 thread).
  * 5. The telescoping probe: a run without it vs the commit before it existed; a run with it vs without.
+ * 6. The Layers-API example (a researcher's experiment file: the MNIST-1D CNN) vs the same model in PyTorch CPU (1 thread).
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { benchGrokking, formatGrokkingTable, runTorch } from './grokking.bench';
 import { benchDownsample, benchEventLoopLag, benchIngest, type BenchRow } from './host.bench';
 import { benchPresets } from './presets.bench';
 import { benchProbe } from './probe.bench';
+import { benchCnn } from './cnn.bench';
 // @ts-expect-error -- plain ESM helper without types
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
@@ -116,4 +118,7 @@ for (const note of presets.notes) console.log(`(${note})`);
 console.error('Telescoping probe…');
 console.log('\nTelescoping probe — optimizer steps/s (speed ratio 1.00× = no cost)');
 console.log(formatRows(benchProbe({ quick, log })));
+console.error('Layers-API CNN example…');
+console.log('\n6. A researcher\'s experiment file: the Layers-API CNN example (docs/examples/experiments/mnist1d-cnn.ts) vs PyTorch CPU');
+console.log(formatRows(await benchCnn({ quick, log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
