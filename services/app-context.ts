@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppInfo, HostMode } from '../contract/app';
@@ -155,6 +156,12 @@ export function createAppContext(options: ContextOptions): AppContext {
   });
   // Hosts (which recover) read the researcher's experiment files now and whenever they change; one-shot tools refresh when they need them.
   if (options.watchExperiments ?? options.recover ?? true) {
+    // The folder is created so that it can be watched from the start (a first file dropped in is seen).
+    try {
+      fs.mkdirSync(defaultExperimentsDir(options.dataDir), { recursive: true });
+    } catch {
+      // A read-only data folder: files there are still read at the next refresh.
+    }
     void userExperiments.refresh();
     userExperiments.watch();
   }
