@@ -7,7 +7,7 @@
  * accuracy for it, 68 % for an MLP. Trained here with Adam (lr 0.01) on batches of 100 for 1,000
  * steps, on Phenobook's wasm backend (the conv filter gradient is Phenobook's wasm kernel).
  *
- * Stated outcome (3 seeds, default preset, checked in CI by experiments/examples.test.ts):
+ * Stated outcome (3 seeds, default preset, checked in CI by experiments/examples-*.test.ts):
  * mean test accuracy ≥ 0.85. Measured: see docs/experiment-api.md "Examples".
  */
 import { defineExperiment, magnitudeStats, mnist1d, permutation, STANDARD_METRICS, z } from 'phenobook/experiment';
