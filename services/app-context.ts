@@ -99,7 +99,12 @@ export function createAppContext(options: ContextOptions): AppContext {
   // A live map: the researcher's experiments enter and leave it as their files change.
   const experiments = new Map(options.experiments ?? EXPERIMENTS);
   const userExperiments = new UserExperiments({
-    dirs: [defaultExperimentsDir(options.dataDir), ...(options.experimentDirs ?? []).map((d) => path.resolve(d))],
+    dirs: [
+      defaultExperimentsDir(options.dataDir),
+      ...(options.experimentDirs ?? []).map((d) => path.resolve(d)),
+      // PHENOBOOK_EXPERIMENT_DIRS (separated like PATH) adds folders in every mode, desktop and browser included.
+      ...(process.env.PHENOBOOK_EXPERIMENT_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(d)),
+    ],
     files: options.experimentFiles,
     spawn: options.describeTrainer ?? options.spawnTrainer,
     experiments,
