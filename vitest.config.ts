@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{common,contract,db,services,host,main,cli,renderer,scripts,trainer,experiments,test}/**/*.test.ts'],
+    // The example experiments train for minutes: vitest.examples.config.ts (npm run test:examples).
+    exclude: ['experiments/examples-*.test.ts', '**/node_modules/**'],
     environment: 'node',
     // better-sqlite3 and child processes are happiest in forks.
     pool: 'forks',

@@ -11,6 +11,7 @@
  * 6. CLI start: commands that do not train, wall clock, vs the commit before they started lazily.
  * 7. Hostile and heavy input: host peak RSS on hostile bundles, event-loop lag during a 2.5M-point
  *    import and a 42-run confounder test, vs the commit before the hardening.
+ * 8. The Layers-API example (a researcher's experiment file: the MNIST-1D CNN) vs the same model in PyTorch CPU (1 thread).
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,7 @@ import { benchPresets } from './presets.bench';
 import { benchProbe } from './probe.bench';
 import { benchCliStart } from './cli-start.bench';
 import { benchOffThread } from './offthread.bench';
+import { benchCnn } from './cnn.bench';
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -128,4 +130,8 @@ console.log(formatRows(benchCliStart({ quick, log })));
 console.error('Hostile and heavy input…');
 console.log('\nHostile and heavy input — the host process, this checkout vs the commit before the hardening (ratio > 1: ours is lower)');
 console.log(formatRows(benchOffThread({ log })));
+
+console.error('Layers-API CNN example…');
+console.log('\nA researcher\'s experiment file: the Layers-API CNN example (docs/examples/experiments/mnist1d-cnn.ts) vs PyTorch CPU');
+console.log(formatRows(await benchCnn({ quick, log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);

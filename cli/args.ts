@@ -18,6 +18,8 @@ export class UsageError extends Error {}
 export const common = {
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
+  /** More folders of experiment files (besides <data dir>/experiments). */
+  experiments: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -42,17 +44,22 @@ export function unwrap<T>(result: Result<unknown>): T {
 export async function withContext<T>(
   dataDir: string | undefined,
   fn: (ctx: AppContext) => T | Promise<T>,
-  extra: { train?: boolean; parallel?: number } = {},
+  extra: { train?: boolean; parallel?: number; experimentDirs?: readonly string[]; experimentFiles?: readonly string[]; loadExperiments?: boolean } = {},
 ): Promise<T> {
   const dir = usableDataDir(resolveDataDir(dataDir));
   const ctx = createAppContext({
     dataDir: dir,
     mode: 'browser',
     spawnTrainer: extra.train ? forkTrainer(TRAINER_PATH) : undefined,
+    describeTrainer: forkTrainer(TRAINER_PATH),
     parallelOverride: extra.parallel,
     recover: false,
+    experimentDirs: extra.experimentDirs,
+    experimentFiles: extra.experimentFiles,
   });
   try {
+    // The researcher's experiment files are read by a trainer process (the CLI never runs them itself).
+    if (extra.loadExperiments) await ctx.userExperiments.refresh();
     return await fn(ctx);
   } finally {
     ctx.close();

@@ -16,6 +16,10 @@ import { DataArgsError, writeMnist1d } from './data-command';
 import { progressPrinter, sweepProgressPrinter } from './progress';
 import type { Sweep, SweepDetail } from '../contract/sweeps';
 import { runReport } from './run-report';
+import type { AppContext } from '../services/app-context';
+import { resolveDataDir } from '../host/data-dir';
+import { defaultExperimentsDir } from '../experiments/user/files';
+import { starterFileName, starterNameError, starterSource } from '../experiments/user/starter';
 import { EXIT, intFlag, parse, TRAINER_PATH, UsageError, unwrap, withContext } from './args';
 import { readSpecFlag, SLURM_FLAGS, slurmOptions, slurmSweepCommand, sweepStatusCommand } from './slurm-commands';
 
@@ -27,7 +31,7 @@ Commands:
   projects create --title TEXT [--phenomenon ${PHENOMENA.join('|')}]
                   [--question TEXT] [--tag TAG ...] [--json]
   projects list [--archived | --all] [--search TEXT] [--json]
-  run EXPERIMENT [--preset NAME] [--set key=value ...] [--seeds N | --seed S]
+  run EXPERIMENT|./file.ts [--preset NAME] [--set key=value ...] [--seeds N | --seed S]
                  [--project ID] [--parallel N] [--backend ${BACKEND_NAMES.join('|')}] [--json]
   run --spec FILE [--json]    one SLURM array task's run, from its task spec
   sweep EXPERIMENT [--preset NAME] [--grid key=v1,v2,... ...] [--set key=value ...]
@@ -44,7 +48,10 @@ Commands:
                               --job-id: the job id sbatch printed for a --no-submit sweep
   runs list [--project ID] [--json]
   runs export RUN_ID --csv
-  experiments [--json]        the built-in experiments, their knobs and presets
+  experiments [--experiments DIR ...] [--json]
+                              built-in and your own experiments (files in <data dir>/experiments
+                              and DIR), their knobs and presets; files that do not load, with file:line
+  experiments new NAME        a commented, working starter file <data dir>/experiments/NAME.ts
   data mnist1d [--set key=value ...] --out FILE.json
                               MNIST-1D exactly as published (defaults), or with other arguments
   bundle export PROJECT_ID --out FILE
@@ -136,8 +143,9 @@ async function runCommand(args: string[]): Promise<number> {
   });
   // A SLURM array task: everything it runs comes from its spec file, nothing from flags.
   const spec = values.spec === undefined ? undefined : readSpecFlag(values.spec, positionals, values);
-  const experiment = spec?.experiment ?? positionals[0];
-  if (!experiment) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
+  const named = spec?.experiment ?? positionals[0];
+  if (!named) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
+  const file = spec ? spec.file?.path : experimentFileArgument(named);
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
   if (values.seeds !== undefined && values.seed !== undefined) throw new UsageError('Use --seeds N or --seed S, not both');
   const seeds = intFlag('seeds', values.seeds, 1, 20) ?? 1;
@@ -156,6 +164,7 @@ async function runCommand(args: string[]): Promise<number> {
   return withContext(
     values['data-dir'],
     async (ctx) => {
+      const experiment = file ? userExperimentKey(ctx, file, spec?.file?.sha256) : named;
       const started = unwrap<RunSummary[]>(
         await dispatch(ctx, 'runs:start', {
           projectId: values.project ?? null,
@@ -201,8 +210,33 @@ async function runCommand(args: string[]): Promise<number> {
       }
       return reports.every((r) => r.status === 'done') ? EXIT.ok : EXIT.failed;
     },
-    { train: true, parallel },
+    { train: true, parallel, experimentDirs: values.experiments, experimentFiles: file ? [file] : [], loadExperiments: true },
   );
+}
+
+/** `phenobook run ./path/file.ts`: an argument that names a file (by extension or a path separator) is one. */
+function experimentFileArgument(arg: string): string | undefined {
+  if (!/\.(m?ts|m?js)$/.test(arg) && !arg.includes('/') && !arg.includes(path.sep)) return undefined;
+  const resolved = path.resolve(arg);
+  if (!fs.existsSync(resolved)) throw new UsageError(`No such experiment file: ${resolved}`);
+  return resolved;
+}
+
+function formatLoadError(e: { message: string; file: string; line?: number; column?: number }): string {
+  return `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ${e.message}`;
+}
+
+/** The key of the experiment a file defines, or a usage error with the file's load error. */
+function userExperimentKey(ctx: AppContext, file: string, sha256?: string): string {
+  const entry = ctx.userExperiments.entries.find((e) => e.path === file);
+  if (sha256 && entry && entry.sha256 && entry.sha256 !== sha256) {
+    // A SLURM task: the file it was submitted with is not the file there now.
+    throw new Error(
+      `The experiment file ${file} has changed since the sweep was submitted (SHA-256 ${sha256.slice(0, 12)}… in the task spec, ${entry.sha256.slice(0, 12)}… now): refusing to run it`,
+    );
+  }
+  if (!entry || entry.error || !entry.key) throw new UsageError(`The experiment file does not load: ${entry?.error ? formatLoadError(entry.error) : file}`);
+  return entry.key;
 }
 
 /** `--grid width=8,16,32`: one axis per flag, values typed like --set. */
@@ -230,22 +264,25 @@ async function sweepCommand(args: string[]): Promise<number> {
     parallel: { type: 'string' },
     ...SLURM_FLAGS,
   });
-  const experiment = positionals[0];
-  if (!experiment) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
+  const named = positionals[0];
+  if (!named) throw new UsageError('Missing EXPERIMENT (see `phenobook experiments`)');
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
+  const file = experimentFileArgument(named);
   const seeds = intFlag('seeds', values.seeds, 1, 20) ?? 1;
   const grid = parseGrid(values.grid);
   const slurm = slurmOptions(values);
   if (slurm) {
     if (values.parallel !== undefined) throw new UsageError('--parallel is for local sweeps; on SLURM use --max-parallel');
-    const start = { projectId: values.project ?? null, experiment, preset: values.preset, config: parseSets(values.set), grid, seeds };
-    return slurmSweepCommand(values['data-dir'], values.json, start, slurm, { workdir: values.workdir, dryRun: values['dry-run'], noSubmit: values['no-submit'] });
+    if (file) throw new UsageError('A SLURM sweep names an experiment by key: put the file in <data dir>/experiments or pass --experiments DIR');
+    const start = { projectId: values.project ?? null, experiment: named, preset: values.preset, config: parseSets(values.set), grid, seeds };
+    return slurmSweepCommand(values['data-dir'], values.json, start, slurm, { workdir: values.workdir, dryRun: values['dry-run'], noSubmit: values['no-submit'], experimentDirs: values.experiments });
   }
   const parallel = intFlag('parallel', values.parallel, 1, 64) ?? os.availableParallelism();
   const started = performance.now();
   return withContext(
     values['data-dir'],
     async (ctx) => {
+      const experiment = file ? userExperimentKey(ctx, file) : named;
       const sweep = unwrap<Sweep>(
         await dispatch(ctx, 'sweeps:start', { projectId: values.project ?? null, experiment, preset: values.preset, config: parseSets(values.set), grid, seeds }),
       );
@@ -280,7 +317,7 @@ async function sweepCommand(args: string[]): Promise<number> {
       }
       return done.progress.byStatus.done === done.progress.runs ? EXIT.ok : EXIT.failed;
     },
-    { train: true, parallel },
+    { train: true, parallel, experimentDirs: values.experiments, experimentFiles: file ? [file] : [], loadExperiments: true },
   );
 }
 
@@ -390,18 +427,52 @@ async function runsCommand(args: string[]): Promise<number> {
 }
 
 async function experimentsCommand(args: string[]): Promise<number> {
-  const { values } = parse(args, {});
-  const experiments = await withContext(values['data-dir'], (ctx) => ctx.runs.experiments());
+  const { values, positionals } = parse(args, {});
+  if (positionals[0] === 'new') return newExperimentCommand(values['data-dir'], positionals.slice(1));
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]} (did you mean \`experiments new NAME\`?)`);
+  const { experiments, files } = await withContext(
+    values['data-dir'],
+    (ctx) => {
+      const paths = new Map(ctx.userExperiments.entries.filter((e) => e.key && !e.error).map((e) => [e.key!, e.path]));
+      return {
+        experiments: ctx.runs.experiments().map((e) => ({ ...e, source: paths.has(e.key) ? 'file' : 'built-in', ...(paths.has(e.key) ? { path: paths.get(e.key) } : {}) })),
+        files: ctx.userExperiments.entries,
+      };
+    },
+    { experimentDirs: values.experiments, loadExperiments: true },
+  );
   if (values.json) {
-    console.log(JSON.stringify({ experiments }));
+    console.log(JSON.stringify({ experiments, files }));
     return EXIT.ok;
   }
   for (const e of experiments) {
-    console.log(`${e.key} — ${e.title}\n  ${e.description}\n  presets: ${e.presets.map((p) => p.name).join(', ')}`);
+    const source = e.source === 'file' ? `  (yours: ${e.path})` : '';
+    console.log(`${e.key} — ${e.title}${source}\n  ${e.description}\n  presets: ${e.presets.map((p) => p.name).join(', ')}`);
     for (const f of e.fields) {
       console.log(`    --set ${f.key}=…  ${describeFieldRange(f)}; default ${JSON.stringify(f.default)}. ${f.description}`);
     }
   }
+  const broken = files.filter((f) => f.error);
+  if (broken.length > 0) {
+    console.log(`\nExperiment files that do not load (they cannot be started until fixed):`);
+    for (const f of broken) console.log(`  ${formatLoadError(f.error!)}`);
+  }
+  return EXIT.ok;
+}
+
+/** `phenobook experiments new NAME`: a commented, working starter file in <data dir>/experiments. */
+async function newExperimentCommand(dataDir: string | undefined, rest: string[]): Promise<number> {
+  const name = rest[0];
+  if (!name) throw new UsageError('Missing NAME: phenobook experiments new NAME');
+  if (rest.length > 1) throw new UsageError(`Unexpected argument: ${rest[1]}`);
+  const problem = starterNameError(name);
+  if (problem) throw new UsageError(problem);
+  const dir = defaultExperimentsDir(resolveDataDir(dataDir));
+  const target = path.join(dir, starterFileName(name));
+  if (fs.existsSync(target)) throw new UsageError(`${target} already exists; choose another NAME or edit that file`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(target, starterSource(name), { flag: 'wx' });
+  console.log(`Wrote ${target}\nRun it with: phenobook run ${name}   (edit the file; Phenobook re-reads it when it changes)`);
   return EXIT.ok;
 }
 

@@ -80,7 +80,7 @@ export async function slurmSweepCommand(
   json: boolean | undefined,
   start: unknown,
   options: SlurmOptions,
-  flags: { workdir?: string; dryRun?: boolean; noSubmit?: boolean },
+  flags: { workdir?: string; dryRun?: boolean; noSubmit?: boolean; experimentDirs?: readonly string[] },
 ): Promise<number> {
   if (flags.dryRun && flags.noSubmit) throw new UsageError(DRY_RUN_AND_NO_SUBMIT);
   // At once, before anything is written: no SLURM here, and neither a dry run nor a hand submission.
@@ -117,7 +117,7 @@ export async function slurmSweepCommand(
       console.log(`Follow it with \`phenobook sweep status ${result.sweepId}\`; import finished runs with \`phenobook sweep collect ${result.sweepId}\`.`);
     }
     return EXIT.ok;
-  });
+  }, { experimentDirs: flags.experimentDirs, loadExperiments: true });
 }
 
 function printTasks(r: SweepCollectResult): void {

@@ -24,4 +24,6 @@ export type AppEvent =
   | { type: 'bundles:progress'; phase: 'inflating' | 'checking' | 'staging' | 'writing'; done: number; total: number }
   /** A confounder test under way off the host thread. */
   | { type: 'confounders:progress'; projectId: string; phase: 'analysing' }
+  /** The researcher's experiment files were re-read (added, changed, fixed or broken). */
+  | { type: 'experiments:changed' }
   | { type: 'host:shutdown' };

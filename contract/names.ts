@@ -44,6 +44,7 @@ export const OP_NAMES = [
   'notebook:export',
   'notebook:report',
   'experiments:list',
+  'experiments:files',
   'runs:start',
   'runs:list',
   'runs:get',

@@ -56,6 +56,19 @@ export interface RunDetail extends RunSummary {
   backendDetail: BackendReport | null;
   appVersion: string;
   dataHash: string | null;
+  /** For a run of the researcher's experiment file: the exact source it trained. */
+  source?: RunSource | null;
+}
+
+/** The stored source of a run's experiment file, and how the file on disk compares with it now. */
+export interface RunSource {
+  sha256: string;
+  path: string;
+  text: string;
+  /** 'same', 'changed' (see diff), or 'missing' (no file at the path any more). */
+  onDisk: 'same' | 'changed' | 'missing';
+  /** Unified diff from the stored source to the file now, when changed. */
+  diff: string | null;
 }
 
 export interface MetricSeries {
@@ -86,6 +99,17 @@ export interface ExperimentInfo {
   presets: { name: string; config: Record<string, unknown> }[];
   /** A preset's own sweep (double-descent cheap: its 14 widths), by preset name. */
   sweepGrids: Record<string, { key: string; values: (number | string | boolean)[] }[]>;
+  /** Set for the researcher's own experiment: the file it is defined in. */
+  source?: { path: string };
+}
+
+/** One of the researcher's experiment files: what it defines, or why it does not load (it cannot be started then). */
+export interface ExperimentFileEntry {
+  path: string;
+  sha256: string;
+  key?: string;
+  title?: string;
+  error?: { message: string; file: string; line?: number; column?: number };
 }
 
 export const RunIdSchema = z.uuid({ error: 'Run id must be a UUID' });

@@ -27,6 +27,8 @@ export interface RunRow {
   finished_at: string | null;
   sweep_id: string | null;
   sweep_point: string | null;
+  /** The stored source of a researcher's experiment file this run trains (experiment_sources). */
+  source_sha256?: string | null;
 }
 
 export interface RunInsert {
@@ -45,6 +47,8 @@ export interface RunInsert {
   now: string;
   sweepId?: string | null;
   sweepPoint?: Record<string, unknown> | null;
+  /** SHA-256 of the stored experiment source it trains (saveSource first). */
+  sourceSha256?: string | null;
 }
 
 export interface RunStartedPatch {
@@ -113,9 +117,11 @@ export class RunsRepo {
   ) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at, sweep_id, sweep_point)
-         VALUES (@id, @projectId, @groupId, @experiment, @preset, @config, @seed, 'queued', @appVersion, @stepsTotal, @rerunOf, @ownerPid, @now, @sweepId, @sweepPoint)`,
+        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at, sweep_id, sweep_point, source_sha256)
+         VALUES (@id, @projectId, @groupId, @experiment, @preset, @config, @seed, 'queued', @appVersion, @stepsTotal, @rerunOf, @ownerPid, @now, @sweepId, @sweepPoint, @sourceSha256)`,
       ),
+      saveSource: db.prepare('INSERT OR IGNORE INTO experiment_sources (sha256, path, source, created_at) VALUES (?, ?, ?, ?)'),
+      source: db.prepare<[string], { sha256: string; path: string; source: string }>('SELECT sha256, path, source FROM experiment_sources WHERE sha256 = ?'),
       byId: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
       byProject: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at DESC, seed'),
       experimentsOf: db.prepare<[string], { experiment: string; config: string }>(
@@ -173,7 +179,17 @@ export class RunsRepo {
       config: JSON.stringify(run.config),
       sweepId: run.sweepId ?? null,
       sweepPoint: run.sweepPoint ? JSON.stringify(run.sweepPoint) : null,
+      sourceSha256: run.sourceSha256 ?? null,
     });
+  }
+
+  /** Stores an experiment file's source once per content (a second run of the same bytes adds nothing). */
+  saveSource(sha256: string, path: string, source: string, now: string): void {
+    this.stmts.saveSource.run(sha256, path, source, now);
+  }
+
+  source(sha256: string): { sha256: string; path: string; source: string } | undefined {
+    return this.stmts.source.get(sha256);
   }
 
   private final(id: string): Record<string, number | null> {

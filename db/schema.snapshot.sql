@@ -1,4 +1,4 @@
--- user_version = 80
+-- user_version = 100
 CREATE TRIGGER evidence_drop_confounder AFTER DELETE ON confounder_tests BEGIN
   DELETE FROM evidence WHERE kind = 'confounder' AND target_id = OLD.id;
 END;
@@ -119,6 +119,13 @@ CREATE TABLE "evidence" (
   linked_at    TEXT NOT NULL,
   PRIMARY KEY (project_id, question_key, kind, target_id)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TABLE experiment_sources (
+  sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+  path       TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
 
 CREATE TABLE figures (
   id         TEXT PRIMARY KEY,
@@ -260,7 +267,7 @@ CREATE TABLE runs (
   created_at     TEXT NOT NULL,
   started_at     TEXT,
   finished_at    TEXT
-, sweep_id TEXT REFERENCES sweeps(id) ON DELETE CASCADE, sweep_point TEXT CHECK (sweep_point IS NULL OR json_valid(sweep_point))) STRICT;
+, sweep_id TEXT REFERENCES sweeps(id) ON DELETE CASCADE, sweep_point TEXT CHECK (sweep_point IS NULL OR json_valid(sweep_point)), source_sha256 TEXT REFERENCES experiment_sources(sha256)) STRICT;
 
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,

@@ -21,6 +21,7 @@
  * ≈ 0.55; the rest is per-kernel engine overhead (~25 µs × 45 kernels). An evaluation adds ≈ 7 ms
  * (mostly the 2,437-row test forward pass) every 5 steps.
  */
+import { API_VERSION, defineExperiment, STANDARD_METRICS, runTrainingLoop } from './api';
 import { createHash } from 'node:crypto';
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -28,7 +29,7 @@ import { MAX_SEED, intField, realField } from './config-fields';
 import { AdamW } from './adamw';
 import { magnitudeStats, type MagnitudeStats } from './prime-count';
 import { createRng, permutation } from './rng';
-import type { ExperimentDefinition, TrainContext, TrainOutcome, Tf } from './types';
+import type { TrainContext, TrainOutcome, Tf } from './types';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -387,57 +388,35 @@ export class GrokkingMlpModel {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Training loop
-
-/** Steps between `onProgress` calls and between yields to the event loop. */
-const PROGRESS_EVERY = 10;
-const YIELD_EVERY = 20;
+// Training loop (on the shared driver)
 
 export async function trainGrokkingMlp(config: GrokkingMlpConfig, ctx: TrainContext): Promise<TrainOutcome> {
-  const { tf } = ctx;
   const started = performance.now();
-  const model = new GrokkingMlpModel(tf, config);
-  const { steps, evalEvery } = config;
-  let trainMs = 0;
-  let step = 0;
+  const model = new GrokkingMlpModel(ctx.tf, config);
+  // One training forward pass serves both an evaluation and the update that follows it.
+  const kept: { forward: TrainForward | null } = { forward: null };
   try {
-    for (;;) {
-      const last = step === steps;
-      if (!last && ctx.shouldStop()) {
-        return { status: 'cancelled', stepsCompleted: step, trainSeconds: trainMs / 1000, dataHash: model.data.hash };
-      }
-      const t0 = performance.now();
-      const forward = model.forwardTrain();
-      if (!last) trainMs += performance.now() - t0; // the final forward pass serves evaluation only
-      try {
-        if (step % evalEvery === 0 || last) {
-          const values = model.evaluate(forward);
-          ctx.onEval({ step, values: { ...values, wallTime: (performance.now() - started) / 1000 } });
-          if (!Number.isFinite(values.trainLoss) || !Number.isFinite(values.l2)) {
-            const what = !Number.isFinite(values.trainLoss) ? `train loss became ${values.trainLoss}` : `parameter norm became ${values.l2}`;
-            return {
-              status: 'diverged',
-              stepsCompleted: step,
-              trainSeconds: trainMs / 1000,
-              dataHash: model.data.hash,
-              reason: `${what} at step ${step} (checked every ${evalEvery} steps)`,
-            };
-          }
+    const result = await runTrainingLoop(ctx, {
+      steps: config.steps,
+      evalEvery: config.evalEvery,
+      startedAt: started,
+      evaluate: () => {
+        kept.forward ??= model.forwardTrain();
+        return { ...model.evaluate(kept.forward) };
+      },
+      step: () => {
+        const f = kept.forward ?? model.forwardTrain();
+        kept.forward = null;
+        try {
+          model.backwardAndUpdate(f);
+        } finally {
+          model.disposeForward(f);
         }
-        if (last) break;
-        const t1 = performance.now();
-        model.backwardAndUpdate(forward);
-        trainMs += performance.now() - t1;
-      } finally {
-        model.disposeForward(forward);
-      }
-      step += 1;
-      if (step % PROGRESS_EVERY === 0) ctx.onProgress(step, steps, trainMs / 1000);
-      if (step % YIELD_EVERY === 0) await ctx.yieldNow();
-    }
-    ctx.onProgress(steps, steps, trainMs / 1000);
-    return { status: 'done', stepsCompleted: steps, trainSeconds: trainMs / 1000, dataHash: model.data.hash };
+      },
+    });
+    return { ...result, dataHash: model.data.hash };
   } finally {
+    if (kept.forward) model.disposeForward(kept.forward);
     model.dispose();
   }
 }
@@ -445,7 +424,8 @@ export async function trainGrokkingMlp(config: GrokkingMlpConfig, ctx: TrainCont
 // ---------------------------------------------------------------------------------------------
 // Definition
 
-export const grokkingMlpExperiment: ExperimentDefinition<typeof grokkingMlpConfigSchema> = {
+export const grokkingMlpExperiment = defineExperiment({
+  apiVersion: API_VERSION,
   key: 'grokking-mlp',
   title: 'Grokking: modular addition with a quadratic MLP',
   description:
@@ -467,6 +447,9 @@ export const grokkingMlpExperiment: ExperimentDefinition<typeof grokkingMlpConfi
   },
   totalSteps: (config) => config.steps,
   train: trainGrokkingMlp,
-};
+  metrics: { ...STANDARD_METRICS },
+  // Hand-written backward passes: no autodiff needed.
+  autodiff: false,
+});
 
 export default grokkingMlpExperiment;

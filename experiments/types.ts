@@ -18,8 +18,11 @@ export interface TrainContext {
   shouldStop(): boolean;
   /** Called after each evaluation (throttling and batching happen downstream). */
   onEval(point: EvalPoint): void;
-  /** Called every few steps with the optimizer step reached; cheap. */
-  onProgress(step: number, totalSteps: number, trainSeconds: number): void;
+  /**
+   * Called every few steps with the optimizer step reached; cheap. `longestBusyMs`: the longest the
+   * loop has gone without yielding so far (the host sizes its cancel grace period from it).
+   */
+  onProgress(step: number, totalSteps: number, trainSeconds: number, longestBusyMs?: number): void;
   /** Yields to the process event loop so cancel messages can arrive. */
   yieldNow(): Promise<void>;
 }
@@ -50,6 +53,8 @@ export interface ExperimentDefinition<S extends z.ZodType = z.ZodType> {
   parameterCount?(config: z.output<S>): number;
   /** Total optimizer steps of a parsed config (for progress and ETA). */
   totalSteps(config: z.output<S>): number;
+  /** Set for a researcher's experiment file (the host's stand-in for it): the trainer loads and runs this file. */
+  file?: { path: string; sha256: string };
   /** Runs in the trainer process. Deterministic given config (incl. seed) and backend. */
   train(config: z.output<S>, ctx: TrainContext): Promise<TrainOutcome>;
 }

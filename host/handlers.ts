@@ -55,6 +55,7 @@ const handlers: Handlers = {
   'notebook:export': (ctx, { projectId }) => ctx.notebook.export(projectId, ctx.checklist, ctx.hypotheses),
   'notebook:report': (ctx, { projectId }) => ctx.notebook.report(projectId, ctx.checklist, ctx.hypotheses, ctx.info),
   'experiments:list': (ctx) => ctx.runs.experiments(),
+  'experiments:files': (ctx) => ctx.userExperiments.entries,
   'runs:start': (ctx, input) => ctx.runs.start(input),
   'runs:list': (ctx, input) => ctx.runs.list(input),
   'runs:get': (ctx, { id }) => ctx.runs.get(id),

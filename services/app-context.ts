@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppInfo, HostMode } from '../contract/app';
@@ -37,6 +38,8 @@ import { SlurmSweepService } from './slurm/slurm-sweep.service';
 import { commandScheduler, type Scheduler } from './slurm/scheduler';
 import { APP_VERSION } from './version';
 import { runOffThread } from './offthread';
+import { UserExperiments } from './user-experiments';
+import { defaultExperimentsDir } from '../experiments/user/files';
 
 /** Everything a host needs: the open database, the services over it, and the event bus. */
 export interface AppContext {
@@ -55,6 +58,8 @@ export interface AppContext {
   figures: FiguresService;
   confounders: ConfounderService;
   bundles: BundleService;
+  /** The researcher's experiment files (describe them with refresh(); watch() follows changes). */
+  userExperiments: UserExperiments;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
   backendStatus(refresh?: boolean): Promise<BackendStatus>;
   close(): void;
@@ -79,6 +84,14 @@ export interface ContextOptions extends OpenOptions {
   parallelOverride?: number;
   /** How SLURM is reached (sbatch, squeue, sacct); tests pass a fake. */
   scheduler?: Scheduler;
+  /** Folders of experiment files besides `<data dir>/experiments` (`--experiments DIR`). */
+  experimentDirs?: readonly string[];
+  /** Single experiment files to read as well (`phenobook run ./my.ts`). */
+  experimentFiles?: readonly string[];
+  /** Read experiment files at once and follow changes (default: as `recover`). */
+  watchExperiments?: boolean;
+  /** Starts the trainer that describes experiment files where runs are not trained here (default spawnTrainer). */
+  describeTrainer?: SpawnTrainer;
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
   recover?: boolean;
   /** Bundle imports and confounder analyses on a worker thread (default); false runs them in-thread. */
@@ -93,7 +106,20 @@ export function createAppContext(options: ContextOptions): AppContext {
   const events = new EventBus();
   const projectsRepo = new ProjectsRepo(opened.db);
   const projects = new ProjectsService(projectsRepo, events, clock);
-  const experiments = options.experiments ?? EXPERIMENTS;
+  // A live map: the researcher's experiments enter and leave it as their files change.
+  const experiments = new Map(options.experiments ?? EXPERIMENTS);
+  const userExperiments = new UserExperiments({
+    dirs: [
+      defaultExperimentsDir(options.dataDir),
+      ...(options.experimentDirs ?? []).map((d) => path.resolve(d)),
+      // PHENOBOOK_EXPERIMENT_DIRS (separated like PATH) adds folders in every mode, desktop and browser included.
+      ...(process.env.PHENOBOOK_EXPERIMENT_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(d)),
+    ],
+    files: options.experimentFiles,
+    spawn: options.describeTrainer ?? options.spawnTrainer,
+    experiments,
+    onChange: () => events.emit({ type: 'experiments:changed' }),
+  });
   const describeConfig = configDescriber(experiments);
   const confoundersRepo = new ConfoundersRepo(opened.db);
   const runsRepo = new RunsRepo(opened.db, (r) => summaryLabel(r, describeConfig(r.experiment, r.preset, r.config, r.sweepKeys)));
@@ -125,6 +151,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     events,
     experiments,
     spawn: options.spawnTrainer,
+    onStaleExperiment: () => void userExperiments.refresh(),
     appVersion: APP_VERSION,
     clock,
     defaultParallel: options.defaultParallel ?? (() => (gpuFound ? 1 : defaultParallelRuns())),
@@ -145,6 +172,17 @@ export function createAppContext(options: ContextOptions): AppContext {
     clock,
     compute: offThread ? (settings) => runOffThread({ kind: 'confounders', databasePath, settings }) : undefined,
   });
+  // Hosts (which recover) read the researcher's experiment files now and whenever they change; one-shot tools refresh when they need them.
+  if (options.watchExperiments ?? options.recover ?? true) {
+    // The folder is created so that it can be watched from the start (a first file dropped in is seen).
+    try {
+      fs.mkdirSync(defaultExperimentsDir(options.dataDir), { recursive: true });
+    } catch {
+      // A read-only data folder: files there are still read at the next refresh.
+    }
+    void userExperiments.refresh();
+    userExperiments.watch();
+  }
   if (options.recover ?? true) {
     runs.recoverInterrupted();
     sweeps.resume();
@@ -186,6 +224,7 @@ export function createAppContext(options: ContextOptions): AppContext {
       schemaVersion: opened.schemaVersion,
       worker: offThread ? { databasePath } : undefined,
     }),
+    userExperiments,
     backendStatus,
     info: {
       version: APP_VERSION,
@@ -197,6 +236,7 @@ export function createAppContext(options: ContextOptions): AppContext {
       cpus: os.availableParallelism(),
     },
     close: () => {
+      userExperiments.unwatch();
       runs.shutdown();
       closeDatabase(opened.db);
     },

@@ -1,11 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { unifiedDiff } from '../common/line-diff';
 import type { z } from 'zod';
-import type { ExperimentInfo, MetricSeries, RunDetail, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
+import type { ExperimentInfo, MetricSeries, RunDetail, RunSource, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
 import { downsampleMinMax } from '../common/downsample';
 import type { RunsRepo } from '../db/runs.repo';
 import type { SettingsRepo } from '../db/settings.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
 import { describeExperiment } from '../experiments/describe';
+import { cancelGraceMs } from '../experiments/driver';
 import type { ExperimentDefinition } from '../experiments/types';
 import type { SpawnTrainer, TrainerHandle, TrainerToHost } from '../trainer/protocol';
 import { notFound, ServiceError } from './errors';
@@ -14,8 +17,6 @@ import type { Clock } from './projects.service';
 import { describeIssues, issuesOf } from './zod-issues';
 import { ownValue } from '../contract/input-shape';
 
-/** After a cancel request, how long a trainer gets to stop between steps before it is killed. */
-export const CANCEL_GRACE_MS = 1500;
 import { Pace } from '../common/progress-pace';
 
 const SETTINGS_KEY = 'parallelRuns';
@@ -31,6 +32,27 @@ interface ActiveRun {
   killTimer?: ReturnType<typeof setTimeout>;
   /** Measured optimizer time per step, to size the cancel grace period for slow steps. */
   secondsPerStep?: number;
+  /** The longest the trainer's loop has reported going without yielding (an evaluation, a slow step). */
+  longestBusyMs?: number;
+}
+
+/** A stored source and how the file at its path compares with it now (the host reads the file; it never runs it). */
+function describeSource(stored: { sha256: string; path: string; source: string }): RunSource {
+  let now: string | null;
+  try {
+    now = readFileSync(stored.path, 'utf8');
+  } catch {
+    now = null;
+  }
+  if (now === null) return { sha256: stored.sha256, path: stored.path, text: stored.source, onDisk: 'missing', diff: null };
+  if (now === stored.source) return { sha256: stored.sha256, path: stored.path, text: stored.source, onDisk: 'same', diff: null };
+  return {
+    sha256: stored.sha256,
+    path: stored.path,
+    text: stored.source,
+    onDisk: 'changed',
+    diff: unifiedDiff(stored.source, now, { fromName: `as run (${stored.sha256.slice(0, 12)})`, toName: `${stored.path} now` }),
+  };
 }
 
 export interface RunServiceDeps {
@@ -41,6 +63,8 @@ export interface RunServiceDeps {
   experiments: ReadonlyMap<string, ExperimentDefinition>;
   /** Starts a trainer process; absent where this host cannot train (runs stay queued). */
   spawn?: SpawnTrainer;
+  /** Called when an experiment file changed under a start (the host re-reads its files). */
+  onStaleExperiment?: () => void;
   appVersion: string;
   clock: Clock;
   /** Default number of trainer processes when the setting was never changed (read each time: it can follow the backend). */
@@ -61,7 +85,7 @@ export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
 
   experiments(): ExperimentInfo[] {
-    return [...this.deps.experiments.values()].map(describeExperiment);
+    return [...this.deps.experiments.values()].map((def) => ({ ...describeExperiment(def), ...(def.file ? { source: { path: def.file.path } } : {}) }));
   }
 
   get parallel(): number {
@@ -141,13 +165,21 @@ export class RunService {
     }[],
   ): string[] {
     const now = this.deps.clock();
+    // The exact source each researcher's experiment trains is read now, checked and stored.
+    const sources = new Map<string, string>();
+    for (const key of new Set(specs.map((s) => s.experiment))) {
+      const file = this.deps.experiments.get(key)?.file;
+      if (file) sources.set(key, this.readSource(key, file));
+    }
     const ids = this.deps.runs.transaction(() =>
       specs.map((spec) => {
         const def = this.deps.experiments.get(spec.experiment)!;
         const id = randomUUID();
+        const sourceSha256 = sources.get(spec.experiment) ?? null;
         this.deps.runs.insert({
           id,
           ...spec,
+          sourceSha256,
           seed: typeof spec.config.seed === 'number' ? spec.config.seed : 0,
           appVersion: this.deps.appVersion,
           stepsTotal: def.totalSteps(spec.config),
@@ -167,6 +199,29 @@ export class RunService {
     }
     this.pump();
     return ids;
+  }
+
+  /**
+   * Reads a researcher's experiment file and stores its source (once per content). Refused when the
+   * bytes are no longer those Phenobook described: the config was checked against that version.
+   */
+  private readSource(key: string, file: { path: string; sha256: string }): string {
+    let text: string;
+    try {
+      text = readFileSync(file.path, 'utf8');
+    } catch (err) {
+      throw new ServiceError('conflict', `The experiment file of "${key}" cannot be read: ${(err as Error).message}`);
+    }
+    const sha = createHash('sha256').update(text).digest('hex');
+    if (sha !== file.sha256) {
+      this.deps.onStaleExperiment?.();
+      throw new ServiceError(
+        'conflict',
+        `The experiment file ${file.path} changed since Phenobook read it (SHA-256 ${file.sha256.slice(0, 12)}… then, ${sha.slice(0, 12)}… now); it is being read again — start the run once it is listed again`,
+      );
+    }
+    this.deps.runs.saveSource(sha, file.path, text, this.deps.clock());
+    return sha;
   }
 
   /** Re-queues interrupted runs from scratch (a sweep resuming after a restart). */
@@ -208,6 +263,8 @@ export class RunService {
       seed: old.seed,
       appVersion: this.deps.appVersion,
       stepsTotal: def.totalSteps(config),
+      // A re-run of a researcher's experiment trains the very source the original did.
+      sourceSha256: this.deps.runs.getRow(old.id)?.source_sha256 ?? null,
       rerunOf: old.id,
       ownerPid: process.pid,
       now: this.deps.clock(),
@@ -225,11 +282,13 @@ export class RunService {
   get(id: string): RunDetail {
     const run = this.deps.runs.get(id);
     if (!run) throw notFound('Run', id);
-    return run;
+    const sha = this.deps.runs.getRow(id)?.source_sha256;
+    const stored = sha ? this.deps.runs.source(sha) : undefined;
+    return stored ? { ...run, source: describeSource(stored) } : run;
   }
 
   private summary(id: string): RunSummary {
-    const { backendDetail: _b, appVersion: _a, dataHash: _d, ...summary } = this.get(id);
+    const { backendDetail: _b, appVersion: _a, dataHash: _d, source: _s, ...summary } = this.get(id);
     return summary;
   }
 
@@ -353,12 +412,22 @@ export class RunService {
     const active: ActiveRun = { id, projectId, handle, pace: new Pace(), cancelRequested: false, ended: false };
     this.active.set(id, active);
     handle.onMessage((message) => this.onTrainerMessage(active, message));
-    handle.onExit((code, signal) => this.onTrainerExit(active, code, signal));
-    handle.send({ type: 'start', runId: id, experiment, config, backend: backendOverride() });
+    handle.onExit((code, signal, cause) => this.onTrainerExit(active, code, signal, cause));
+    // A researcher's experiment: the trainer runs the stored source (as the file at its path), checked by its SHA-256.
+    const sha = this.deps.runs.getRow(id)?.source_sha256;
+    const stored = sha ? this.deps.runs.source(sha) : undefined;
+    handle.send({
+      type: 'start',
+      runId: id,
+      experiment,
+      config,
+      backend: backendOverride(),
+      ...(stored ? { file: { path: stored.path, sha256: stored.sha256, source: stored.source } } : {}),
+    });
   }
 
   private onTrainerMessage(active: ActiveRun, message: TrainerToHost): void {
-    if (this.closed || message.type === 'probed' || active.ended || message.runId !== active.id) return;
+    if (this.closed || message.type === 'probed' || message.type === 'described' || active.ended || message.runId !== active.id) return;
     try {
       this.handleTrainerMessage(active, message);
     } catch (err) {
@@ -374,7 +443,7 @@ export class RunService {
     }
   }
 
-  private handleTrainerMessage(active: ActiveRun, message: Exclude<TrainerToHost, { type: 'probed' }>): void {
+  private handleTrainerMessage(active: ActiveRun, message: Exclude<TrainerToHost, { type: 'probed' } | { type: 'described' }>): void {
     const { id, projectId } = active;
     const now = this.deps.clock();
     switch (message.type) {
@@ -385,6 +454,7 @@ export class RunService {
       case 'progress': {
         this.deps.runs.markProgress(id, message.step);
         if (message.trainSeconds > 0) active.secondsPerStep = message.trainSeconds / Math.max(1, message.step);
+        if (message.longestBusyMs !== undefined) active.longestBusyMs = message.longestBusyMs;
         // The rate shown and the ETA beside it come from one measurement (null while estimating).
         const pace = active.pace.observe(message.step, message.total, performance.now() / 1000);
         this.deps.events.emit({ type: 'runs:progress', runId: id, projectId, step: message.step, total: message.total, ...pace });
@@ -410,7 +480,7 @@ export class RunService {
     }
   }
 
-  private onTrainerExit(active: ActiveRun, code: number | null, signal: string | null): void {
+  private onTrainerExit(active: ActiveRun, code: number | null, signal: string | null, cause?: 'out-of-memory'): void {
     clearTimeout(active.killTimer);
     if (this.closed) return;
     if (!active.ended) {
@@ -418,7 +488,9 @@ export class RunService {
         this.finish(active.id, active.projectId, { status: 'cancelled', error: 'Cancelled (the trainer was stopped after the grace period)' });
       } else {
         const reason =
-          signal === 'SIGKILL'
+          cause === 'out-of-memory'
+            ? `The trainer process ran out of memory (its JavaScript heap limit was reached${signal ? `; ended by ${signal}` : ''})`
+            : signal === 'SIGKILL'
             ? 'The trainer process was killed (SIGKILL), e.g. by the out-of-memory killer or by hand'
             : signal
               ? `The trainer process ended on signal ${signal}`
@@ -434,8 +506,8 @@ export class RunService {
     if (active.cancelRequested) return;
     active.cancelRequested = true;
     active.handle.send({ type: 'cancel' });
-    // The trainer reads its messages every ~20 steps: allow that long, and at least the grace.
-    const grace = Math.max(CANCEL_GRACE_MS, 3 * 20 * 1000 * (active.secondsPerStep ?? 0));
+    // Derived from the driver's cadence and what this trainer has measured (experiments/driver.ts).
+    const grace = cancelGraceMs({ secondsPerStep: active.secondsPerStep, longestBusyMs: active.longestBusyMs });
     active.killTimer = setTimeout(() => active.handle.kill(), grace);
   }
 

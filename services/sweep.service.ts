@@ -58,6 +58,11 @@ export class SweepService {
    * Checks a sweep and lists its runs (grid point × seed, configs fully resolved) without storing
    * anything: what a local sweep queues and what a SLURM sweep writes as task specs.
    */
+  /** The definition (or a researcher's experiment's stand-in) a sweep of `experiment` trains. */
+  definition(experiment: string) {
+    return this.d.runs.definition(experiment);
+  }
+
   plan(input: z.output<typeof SweepStartSchema>): SweepPlan {
     if (input.projectId && !this.d.projects.get(input.projectId)) {
       throw new ServiceError('invalid_input', `No project with id ${input.projectId}`, [{ path: 'projectId', message: 'no project with this id' }]);

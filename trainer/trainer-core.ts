@@ -1,5 +1,8 @@
 import { EXPERIMENTS } from '../experiments/registry';
-import type { ExperimentDefinition } from '../experiments/types';
+import { experimentContext, isDefinedExperiment } from '../experiments/api/context';
+import { describeFiles, loadForRun } from '../experiments/user/describe-files';
+import { describeUserError } from '../experiments/user/load';
+import type { ExperimentDefinition, TrainContext } from '../experiments/types';
 import type { BackendName, MetricPoint } from '../contract/runs';
 import { selectBackend } from './backend';
 import { probeGpu } from './gpu-probe';
@@ -22,6 +25,7 @@ export function serveTrainer(
       if (message.type === 'cancel') stopRequested = true;
       else if (message.type === 'start') void train(message).finally(resolve);
       else if (message.type === 'probe') void probe(message.backend).finally(resolve);
+      else if (message.type === 'describe') void describeFiles(message.paths, experiments).then((files) => port.send({ type: 'described', files })).finally(resolve);
     });
   });
 
@@ -38,8 +42,13 @@ export function serveTrainer(
     const { runId } = msg;
     const started = performance.now();
     let pending: MetricPoint[] = [];
+    let userFile: string | null = null;
     try {
-      const experiment = experiments.get(msg.experiment);
+      let experiment = experiments.get(msg.experiment);
+      if (msg.file) {
+        userFile = msg.file.path;
+        experiment = await loadForRun(msg.file, msg.experiment);
+      }
       if (!experiment) throw new Error(`Unknown experiment: ${msg.experiment}`);
       const config = experiment.configSchema.parse(msg.config);
       const { tf, info } = await selectBackend({ only: msg.backend, gpuProbe: probeGpu });
@@ -52,21 +61,23 @@ export function serveTrainer(
         pending = [];
         lastFlush = performance.now();
       };
-      const outcome = await experiment.train(config, {
+      const base: TrainContext = {
         tf,
         shouldStop: () => stopRequested,
         onEval: (point) => {
           pending.push(point);
           if (performance.now() - lastFlush >= FLUSH_MS) flush();
         },
-        onProgress: (step, total, trainSeconds) => {
+        onProgress: (step, total, trainSeconds, longestBusyMs) => {
           const now = performance.now();
           if (now - lastProgress < FLUSH_MS && step < total) return;
           lastProgress = now;
-          port.send({ type: 'progress', runId, step, total, trainSeconds });
+          port.send({ type: 'progress', runId, step, total, trainSeconds, ...(longestBusyMs === undefined ? {} : { longestBusyMs }) });
         },
         yieldNow: () => new Promise((r) => setImmediate(r)),
-      });
+      };
+      const ctx = isDefinedExperiment(experiment) ? experimentContext(experiment, base, config as Record<string, unknown>) : base;
+      const outcome = await experiment.train(config, ctx);
       flush();
       port.send({
         type: 'done',
@@ -81,7 +92,11 @@ export function serveTrainer(
     } catch (err) {
       // Evaluations made before the failure are kept.
       if (pending.length > 0) port.send({ type: 'metrics', runId, points: pending });
-      const reason = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+      const reason = userFile
+        ? describeUserError(err, userFile)
+        : err instanceof Error
+          ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`
+          : String(err);
       port.send({ type: 'failed', runId, reason: reason.slice(0, 2000) });
     }
   }

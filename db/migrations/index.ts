@@ -6,6 +6,7 @@ import m0050 from './0050-sweeps';
 import m0060 from './0060-figures';
 import m0070 from './0070-confounders';
 import m0080 from './0080-slurm';
+import m0100 from './0100-experiment-sources';
 
 export interface Migration {
   version: number;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 60, name: 'figures', sql: m0060 },
   { version: 70, name: 'confounders', sql: m0070 },
   { version: 80, name: 'slurm', sql: m0080 },
+  { version: 100, name: 'experiment-sources', sql: m0100 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -36,11 +36,12 @@
  * default ≈ 9 min, power-adamw ≈ 45 min, long ≈ 20 h — the long preset is a GPU job. (Before the
  * prefix stream: 330–340 ms per step. PyTorch 1.13, one thread, same machine: 140 ms per step.)
  */
+import { API_VERSION, defineExperiment, STANDARD_METRICS, runTrainingLoop } from '../api';
 import { z } from 'zod';
 import { MAX_SEED, intField, realField } from '../config-fields';
 import { magnitudeStats } from '../prime-count';
 import { createRng } from '../rng';
-import { CORE_METRICS, type ExperimentDefinition, type TrainContext, type TrainOutcome } from '../types';
+import { CORE_METRICS, type TrainContext, type TrainOutcome } from '../types';
 import { encode, EpochBatches, equationCount, isPrime, makeSplit, SEQ_LEN, trainSize, vocabSize, type Operation } from './data';
 import { initParameters, parameterLayout, type Layout, type TransformerShape } from './model';
 import { EvalSet, TransformerTrainer, type SetScore } from './trainer';
@@ -135,12 +136,6 @@ export function initialParameters(c: GrokkingTransformerConfig, layout: Layout =
 // ---------------------------------------------------------------------------------------------
 // Training loop
 
-/** Progress is reported at least every this many steps, and whenever a second has passed. */
-const PROGRESS_EVERY = 10;
-const PROGRESS_MS = 1000;
-/** The event loop gets a turn at least every this many steps, and whenever 50 ms have passed. */
-const YIELD_EVERY = 20;
-const YIELD_MS = 50;
 /** Evaluation rows per forward pass (bounds memory: the attention tensors are rows × 16 × dModel). */
 const evalChunkRows = (dModel: number) => Math.max(1, Math.floor(2 ** 21 / (SEQ_LEN * SEQ_LEN * dModel)));
 
@@ -161,64 +156,37 @@ export async function trainGrokkingTransformer(config: GrokkingTransformerConfig
   const sets = [new EvalSet(tf, trainEnc.tokens, trainEnc.labels, vocab, chunk), new EvalSet(tf, testEnc.tokens, testEnc.labels, vocab, chunk)];
   const trainer = new TransformerTrainer(tf, layout, options.theta0 ?? initialParameters(config, layout), config);
   const batches = new EpochBatches(split.train, Math.min(config.batchSize, split.train.length), config.seed);
-  const { steps, evalEvery } = config;
-  let trainMs = 0;
-  let step = 0;
-  let lastBatchLoss: { dispose(): void; dataSync(): ArrayLike<number> } | null = null;
-  let lastProgress = performance.now();
-  let lastYield = performance.now();
-  const outcome = (status: TrainOutcome['status'], reason?: string): TrainOutcome => ({
-    status,
-    stepsCompleted: step,
-    trainSeconds: trainMs / 1000,
-    dataHash: split.hash,
-    ...(reason === undefined ? {} : { reason }),
-  });
+  // The previous step's batch loss, reported with the next evaluation.
+  const held: { batchLoss: { dispose(): void; dataSync(): ArrayLike<number> } | null } = { batchLoss: null };
   try {
-    for (;;) {
-      const last = step === steps;
-      if (step % evalEvery === 0 || last) {
+    const result = await runTrainingLoop(ctx, {
+      steps: config.steps,
+      evalEvery: config.evalEvery,
+      startedAt: started,
+      evaluate: () => {
         const [train, test] = trainer.score(sets) as [SetScore, SetScore];
-        const theta = trainer.values();
         const values: Record<string, number> = {
           trainLoss: train.lossSum / train.n,
           testLoss: test.lossSum / test.n,
           trainAcc: train.correct / train.n,
           testAcc: test.correct / test.n,
-          ...magnitudeStats(theta),
-          wallTime: (performance.now() - started) / 1000,
+          ...magnitudeStats(trainer.values()),
         };
-        if (lastBatchLoss) values.batchLoss = lastBatchLoss.dataSync()[0]!;
-        ctx.onEval({ step, values });
-        if (!Number.isFinite(values.trainLoss!) || !Number.isFinite(values.l2!)) {
-          const what = !Number.isFinite(values.trainLoss!) ? `train loss became ${values.trainLoss}` : `parameter norm became ${values.l2}`;
-          return outcome('diverged', `${what} at step ${step} (checked every ${evalEvery} steps)`);
-        }
-      }
-      if (last) break;
-      if (ctx.shouldStop()) return outcome('cancelled');
-      const idx = batches.get(step);
-      const { tokens, labels } = encode(split.equations, idx);
-      const t0 = performance.now();
-      const loss = trainer.step(tokens, labels);
-      trainMs += performance.now() - t0;
-      lastBatchLoss?.dispose();
-      lastBatchLoss = loss;
-      step += 1;
-      const now = performance.now();
-      if (step % PROGRESS_EVERY === 0 || now - lastProgress >= PROGRESS_MS) {
-        ctx.onProgress(step, steps, trainMs / 1000);
-        lastProgress = now;
-      }
-      if (step % YIELD_EVERY === 0 || now - lastYield >= YIELD_MS) {
-        await ctx.yieldNow();
-        lastYield = performance.now();
-      }
-    }
-    ctx.onProgress(steps, steps, trainMs / 1000);
-    return outcome('done');
+        if (held.batchLoss) values.batchLoss = held.batchLoss.dataSync()[0]!;
+        return values;
+      },
+      step: (step, clock) => {
+        const t0 = performance.now();
+        const { tokens, labels } = encode(split.equations, batches.get(step)); // batch assembly is not training time
+        clock.exclude(performance.now() - t0);
+        const loss = trainer.step(tokens, labels);
+        held.batchLoss?.dispose();
+        held.batchLoss = loss;
+      },
+    });
+    return { ...result, dataHash: split.hash };
   } finally {
-    lastBatchLoss?.dispose();
+    held.batchLoss?.dispose();
     trainer.dispose();
     for (const s of sets) s.dispose();
   }
@@ -227,7 +195,8 @@ export async function trainGrokkingTransformer(config: GrokkingTransformerConfig
 // ---------------------------------------------------------------------------------------------
 // Definition
 
-export const grokkingTransformerExperiment: ExperimentDefinition<typeof grokkingTransformerConfigSchema> = {
+export const grokkingTransformerExperiment = defineExperiment({
+  apiVersion: API_VERSION,
   key: 'grokking-transformer',
   title: 'Grokking: modular multiplication with a small transformer',
   description:
@@ -252,6 +221,9 @@ export const grokkingTransformerExperiment: ExperimentDefinition<typeof grokking
   },
   totalSteps: (config) => config.steps,
   train: trainGrokkingTransformer,
-};
+  metrics: { ...STANDARD_METRICS, batchLoss: 'free' },
+  // Hand-written backward passes: no autodiff needed.
+  autodiff: false,
+});
 
 export default grokkingTransformerExperiment;

@@ -15,9 +15,10 @@
  *
  * See ./train-loop.ts for how a run executes and ./mlp.ts for the hand-written network.
  */
+import { API_VERSION, defineExperiment, STANDARD_METRICS } from '../api';
 import { z } from 'zod';
 import { createRng } from '../rng';
-import type { ExperimentDefinition, TrainContext, TrainOutcome } from '../types';
+import type { TrainContext, TrainOutcome } from '../types';
 import { MAX_SEED, intField, mnist1dSplitSizes, realField, realFieldBelow, realFieldOpen } from './config-fields';
 import { loadMnist1dMlpData } from './data';
 import { initParameters, mlpParameterCount } from './mlp';
@@ -149,7 +150,8 @@ export async function trainDoubleDescent(config: DoubleDescentConfig, ctx: Train
   );
 }
 
-export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentConfigSchema> = {
+export const doubleDescentExperiment = defineExperiment({
+  apiVersion: API_VERSION,
   key: 'double-descent',
   title: 'Double descent: MNIST-1D MLP width sweep with label noise',
   description:
@@ -183,6 +185,9 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
     telescoping: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.telescoping] }],
   },
   train: trainDoubleDescent,
-};
+  metrics: { ...STANDARD_METRICS, pTrain: 'free', pTest: 'free', telescopeError: 'free', lazyError: 'free', probeMsPerStep: 'free' },
+  // Hand-written backward passes: no autodiff needed.
+  autodiff: false,
+});
 
 export default doubleDescentExperiment;

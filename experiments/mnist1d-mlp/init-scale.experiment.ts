@@ -18,10 +18,11 @@
  * α = 8 starts from exactly 8 × α = 1's weights); `dataSeed` the data (42 = the published set).
  * See ./train-loop.ts for how a run executes and ./mlp.ts for the hand-written network.
  */
+import { API_VERSION, defineExperiment, STANDARD_METRICS } from '../api';
 import { z } from 'zod';
 import { AdamW } from '../adamw';
 import { createRng } from '../rng';
-import type { ExperimentDefinition, TrainContext, TrainOutcome } from '../types';
+import type { TrainContext, TrainOutcome } from '../types';
 import { MAX_SEED, intField, realField } from './config-fields';
 import { loadMnist1dMlpData } from './data';
 import { initParameters } from './mlp';
@@ -97,7 +98,8 @@ export async function trainInitScale(config: InitScaleConfig, ctx: TrainContext)
   );
 }
 
-export const initScaleExperiment: ExperimentDefinition<typeof initScaleConfigSchema> = {
+export const initScaleExperiment = defineExperiment({
+  apiVersion: API_VERSION,
   key: 'init-scale',
   title: 'Initialisation scale: large-norm init delays generalisation (MNIST-1D)',
   description:
@@ -121,6 +123,9 @@ export const initScaleExperiment: ExperimentDefinition<typeof initScaleConfigSch
   },
   totalSteps: (config) => config.steps,
   train: trainInitScale,
-};
+  metrics: { ...STANDARD_METRICS },
+  // Hand-written backward passes: no autodiff needed.
+  autodiff: false,
+});
 
 export default initScaleExperiment;

@@ -10,6 +10,7 @@
  * per-row losses back and sums them on the host in double precision.
  */
 import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
+import { runTrainingLoop } from '../api';
 import { magnitudeStats, type MagnitudeStats } from '../prime-count';
 import { TelescopingProbe, type ProbeReading } from '../telescoping/probe';
 import { createRng, permutation, type Rng } from '../rng';
@@ -20,9 +21,6 @@ import type { TensorOptimizer } from './sgd';
 
 /** Rows per evaluation forward pass (bounds memory for wide nets and large test sets). */
 const EVAL_CHUNK = 4096;
-/** Steps between `onProgress` calls and between yields to the event loop. */
-const PROGRESS_EVERY = 10;
-const YIELD_EVERY = 20;
 /** RNG stream of the batch order: one `permutation` of the train set per epoch, drawn in turn. */
 export const BATCH_STREAM = 'mnist1d-mlp/batches';
 
@@ -232,42 +230,23 @@ export class MlpRun {
   }
 }
 
-/** Runs `spec` to the end (or cancel / divergence), reporting every evaluation through `ctx`. */
+/** Runs `spec` to the end (or cancel / divergence) on the shared driver, reporting every evaluation through `ctx`. */
 export async function trainMlpRun(spec: MlpRunSpec, ctx: TrainContext): Promise<TrainOutcome> {
   const started = performance.now();
   const run = new MlpRun(ctx.tf, spec);
-  const { steps, evalEvery } = spec;
-  const dataHash = spec.data.hash;
-  let trainMs = 0;
   try {
-    for (let step = 0; ; step++) {
-      const last = step === steps;
-      if (step % evalEvery === 0 || last) {
-        const values = run.evaluate();
-        ctx.onEval({ step, values: { ...values, wallTime: (performance.now() - started) / 1000 } });
-        if (!Number.isFinite(values.trainLoss) || !Number.isFinite(values.l2)) {
-          const what = !Number.isFinite(values.trainLoss) ? `train loss became ${values.trainLoss}` : `parameter norm became ${values.l2}`;
-          return {
-            status: 'diverged',
-            stepsCompleted: step,
-            trainSeconds: trainMs / 1000,
-            dataHash,
-            reason: `${what} at step ${step} (checked every ${evalEvery} steps)`,
-          };
-        }
-      }
-      if (last) break;
-      if (ctx.shouldStop()) return { status: 'cancelled', stepsCompleted: step, trainSeconds: trainMs / 1000, dataHash };
-      const t0 = performance.now();
-      const probeBefore = run.probeMs;
-      run.step();
-      trainMs += performance.now() - t0 - (run.probeMs - probeBefore);
-      const done = step + 1;
-      if (done % PROGRESS_EVERY === 0) ctx.onProgress(done, steps, trainMs / 1000);
-      if (done % YIELD_EVERY === 0) await ctx.yieldNow();
-    }
-    ctx.onProgress(steps, steps, trainMs / 1000);
-    return { status: 'done', stepsCompleted: steps, trainSeconds: trainMs / 1000, dataHash };
+    const result = await runTrainingLoop(ctx, {
+      steps: spec.steps,
+      evalEvery: spec.evalEvery,
+      startedAt: started,
+      evaluate: () => ({ ...run.evaluate() }),
+      step: (_step, clock) => {
+        const probeBefore = run.probeMs;
+        run.step();
+        clock.exclude(run.probeMs - probeBefore);
+      },
+    });
+    return { ...result, dataHash: spec.data.hash };
   } finally {
     run.dispose();
   }

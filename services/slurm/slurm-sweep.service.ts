@@ -100,8 +100,11 @@ export class SlurmSweepService {
     const result = { sweepId, workdir, script, command, tasks: plan.specs.length };
     if (input.dryRun) return { ...result, jobId: null, dryRun: true, awaitingSubmission: false };
 
+    // A researcher's experiment: each task carries the file and its SHA-256, and refuses to run a changed file.
+    const file = this.d.sweeps.definition(plan.experiment)?.file;
     plan.specs.forEach((s, index) =>
       writeTaskSpec(workdir, {
+        ...(file ? { file: { path: file.path, sha256: file.sha256 } } : {}),
         format: 'phenobook-slurm-task',
         version: 1,
         sweepId,

@@ -32,6 +32,8 @@ export const TaskSpecSchema = z.strictObject({
   config: Config,
   point: Config,
   seed: z.int().min(0),
+  /** A researcher's experiment: the file the task must load, and the SHA-256 it must still have. */
+  file: z.strictObject({ path: z.string().min(1).max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 export type TaskSpec = z.output<typeof TaskSpecSchema>;
 
