@@ -42,10 +42,10 @@ test('telescoping lens: a probed run charts p_train/p_test and both approximatio
   await finished(host, grokking!.id);
 
   await page.goto(`${host.origin}/#/runs/${probed!.id}`);
-  for (const key of ['effective', 'approximation']) {
+  for (const [key, traces] of [['effective', 2], ['approximation', 3]] as const) {
     const chart = page.getByTestId(`chart-${key}`);
     await expect(chart).toBeVisible();
-    await expect(chart.locator('.scatterlayer .trace')).toHaveCount(2);
+    await expect(chart.locator('.scatterlayer .trace')).toHaveCount(traces);
   }
   await expect(page.getByTestId('effective-parameters')).toHaveText(/^\d+\.\d\d \/ \d+\.\d\d$/);
   await expect(page.getByTestId('probe-cost')).toHaveText(/^\d+\.\d\d ms per step$/);

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { createRng } from '../rng';
 import type { ExperimentDefinition, TrainContext, TrainOutcome } from '../types';
 import { MAX_SEED, intField, mnist1dSplitSizes, realField, realFieldBelow, realFieldOpen } from './config-fields';
+import { BATCH_REMAINDERS } from './batching';
 import { loadMnist1dMlpData } from './data';
 import { initParameters, mlpParameterCount } from './mlp';
 import { Sgd } from './sgd';
@@ -35,8 +36,8 @@ const MAX_BATCH_TIMES_WIDTH = 2 ** 25;
 export const DOUBLE_DESCENT_WIDTHS = {
   cheap: [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 48, 64, 96],
   full: [2, 3, 4, 5, 7, 9, 12, 16, 21, 27, 36, 47, 61, 80, 104, 135, 177, 230, 300],
-  /** One hidden layer on ~200 binary train points: 42h + 1 parameters, so the threshold sits near h 5. */
-  telescoping: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 24, 32, 64, 128],
+  /** One hidden layer on 203 binary train points: 42h + 1 parameters, so the threshold sits near h 5 (p_test peaks near h 8). */
+  telescoping: [1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256],
 } as const satisfies Record<string, readonly number[]>;
 
 export const TASKS = ['ten-class', 'binary-0v1'] as const;
@@ -80,6 +81,10 @@ export const doubleDescentConfigSchema = z
       .default(false)
       .describe('Telescoping probe (EXPERIMENTS.md §8): effective parameters pTrain/pTest and the approximation errors, logged at each evaluation. Plain SGD on a scalar squared loss only'),
     probeTest: intField('probeTest', 1, MAX_PROBE_TEST).default(200).describe('Test points in the probe set (the probe always tracks every train point)'),
+    batchRemainder: z
+      .enum(BATCH_REMAINDERS, { error: `batchRemainder must be one of ${BATCH_REMAINDERS.join(', ')}` })
+      .default('smaller-last')
+      .describe("When batchSize does not divide the train set: 'smaller-last' (a smaller last batch, torch drop_last=False), 'even' (near-equal batches that tile it: 203 → 102 + 101), 'drop' (the leftover rows skip the epoch)"),
   })
   .superRefine((c, ctx) => {
     if (c.task === 'binary-0v1' && c.loss !== 'mse') {
@@ -141,6 +146,7 @@ export async function trainDoubleDescent(config: DoubleDescentConfig, ctx: Train
       makeOptimizer: (tf) => new Sgd(tf, { lr: config.lr, momentum: config.momentum }),
       data,
       batchSize: config.batchSize,
+      batchRemainder: config.batchRemainder,
       steps: config.steps,
       evalEvery: config.evalEvery,
       seed: config.seed,
@@ -170,10 +176,24 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
     full: { numSamples: 16000, trainSplit: 0.25, steps: 20000, width: 47, evalEvery: 200 },
     /**
      * EXPERIMENTS.md §8: binary MNIST-1D (classes 0 vs 1 of the 5,000 samples: 203 train, 15% of their
-     * labels flipped), one hidden layer, squared loss, plain SGD (batch 100, lr 0.01), with the
-     * telescoping probe on 200 test points. Sweep DOUBLE_DESCENT_WIDTHS.telescoping.
+     * labels flipped), one hidden layer, squared loss, plain SGD (lr 0.01) in batches that tile the
+     * train set (102 + 101: no 3-row leftover), 12,000 steps (the narrow nets need them to memorise the
+     * flipped labels), with the telescoping probe on 100 test points. Sweep DOUBLE_DESCENT_WIDTHS.telescoping.
      */
-    telescoping: { task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0, lr: 0.01, batchSize: 100, probe: true, width: 16, steps: 4000, evalEvery: 100 },
+    telescoping: {
+      task: 'binary-0v1',
+      hiddenLayers: 1,
+      loss: 'mse',
+      momentum: 0,
+      lr: 0.01,
+      batchSize: 100,
+      batchRemainder: 'even',
+      probe: true,
+      probeTest: 100,
+      width: 16,
+      steps: 12000,
+      evalEvery: 500,
+    },
   },
   totalSteps: (config) => config.steps,
   parameterCount: (config) => parameterCount(config.width, config),

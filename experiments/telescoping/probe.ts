@@ -14,6 +14,8 @@
  * together, root mean square): the telescoping model f̃_T = f_{θ₀} + Σ_t ∇f_{θ_{t−1}}ᵀ Δθ_t, re-linearised
  * at every step (Δθ_t the update SGD actually took: −γ′ Σ_{i∈B_t} ∇f(x_i)(f_{θ_{t−1}}(x_i) − y_i)),
  * and the lazy linearisation f^lin = f_{θ₀} + ∇f_{θ₀}ᵀ(θ_T − θ₀). Both come from the same kernel block.
+ * Next to them the smoother's own error, S_T·y + c_T − f_T, and the paper's metric: the mean
+ * absolute error of each over the test probe points.
  *
  * All rows update from the old S and c. The state lives on the device: S is (n + m) × n floats.
  */
@@ -44,6 +46,16 @@ export interface ProbeReading {
   telescopeError: number;
   /** RMS of f^lin_t − f_t over the same points. */
   lazyError: number;
+  /**
+   * RMS of the smoother's own prediction S_t·y + c_t − f_t over the same points. It equals the
+   * telescoping model only while the smoother's train predictions match the network's (its
+   * recursion feeds back its own residuals, the telescoping model the network's).
+   */
+  smootherError: number;
+  /** The paper's metric (its Fig. 2): mean |model − f_t| over the test probe points only. */
+  telescopeMae: number;
+  lazyMae: number;
+  smootherMae: number;
   /** Mean wall time the probe added per optimizer step since the previous reading (ms). */
   probeMsPerStep: number;
 }
@@ -127,22 +139,32 @@ export class TelescopingProbe {
     const packed = tf.tidy(() => {
       const f = mlp.forward(mlp.views(theta), this.xAll).out;
       const lazy = tf.add(this.f0, jacobianVectorProduct(tf, mlp, mlp.views(this.theta0), mlp.views(tf.sub(theta, this.theta0) as Tensor1D), this.xAll));
+      const smoother = tf.add(tf.matMul(this.s, this.y), this.c) as Tensor2D;
       const rms = (a: Tensor2D) => tf.sqrt(tf.mean(tf.square(tf.sub(a, f))));
+      const testMae = (a: Tensor2D) => tf.mean(tf.abs(tf.slice(tf.sub(a, f), [n, 0], [this.nProbe, 1])));
       const rowNorms = tf.sum(tf.square(this.s), 1);
       return tf.stack([
         tf.sum(tf.slice(rowNorms, 0, n)),
         tf.sum(tf.slice(rowNorms, n, this.nProbe)),
         rms(this.telescoped),
         rms(lazy as Tensor2D),
+        rms(smoother),
+        testMae(this.telescoped),
+        testMae(lazy as Tensor2D),
+        testMae(smoother),
       ]);
     });
-    const [train, probe, telescopeError, lazyError] = packed.dataSync();
+    const [train, probe, telescopeError, lazyError, smootherError, telescopeMae, lazyMae, smootherMae] = packed.dataSync();
     packed.dispose();
     const reading: ProbeReading = {
       pTrain: train!,
       pTest: (n / this.nProbe) * probe!,
       telescopeError: telescopeError!,
       lazyError: lazyError!,
+      smootherError: smootherError!,
+      telescopeMae: telescopeMae!,
+      lazyMae: lazyMae!,
+      smootherMae: smootherMae!,
       probeMsPerStep: this.steps > 0 ? this.ms / this.steps : 0,
     };
     this.ms = 0;
