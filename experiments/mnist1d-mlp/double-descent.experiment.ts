@@ -145,7 +145,7 @@ export async function trainDoubleDescent(config: DoubleDescentConfig, ctx: Train
       sizes: layerSizes(config),
       theta0: doubleDescentInit(config),
       loss: config.loss,
-      ...(config.probe ? { probe: { lr: config.lr, testPoints: config.probeTest } } : {}),
+      ...(config.probe ? { probe: { lr: config.lr, testPoints: config.probeTest, momentum: config.momentum } } : {}),
       makeOptimizer: (tf) => new Sgd(tf, { lr: config.lr, momentum: config.momentum }),
       data,
       batchSize: config.batchSize,

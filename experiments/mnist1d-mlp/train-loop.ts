@@ -54,7 +54,7 @@ export interface MlpRunSpec {
    * The telescoping probe (../telescoping/probe.ts) on the first `testPoints` test samples, for plain
    * SGD at `lr` (the caller checks applicability). Absent: no probe code runs at all.
    */
-  probe?: { lr: number; testPoints: number };
+  probe?: { lr: number; testPoints: number; momentum?: number };
 }
 
 /** One epoch's shuffled train set; step k takes rows (columns of xTAug) [k·B, k·B + B). */
@@ -118,6 +118,7 @@ export class MlpRun {
         lr: spec.probe.lr,
         // ∂ℓ/∂f of the loss as trained: the mean of (f − y)² over the batch gives 2(f − y)/|B|.
         lossFactor: spec.loss === 'mse' ? 2 : 1,
+        momentum: spec.probe.momentum ?? 0,
       });
     }
   }

@@ -84,3 +84,23 @@ export function jacobianVectorProduct(tf: Tf, mlp: Mlp, v: LayerViews, dv: Layer
   }
   throw new Error('unreachable: an MLP has at least one layer');
 }
+
+/**
+ * Every row's parameter gradient ∇_θ f(x) [N, |θ|] in Mlp's flat layout, from the same signals: layer
+ * l's block [Wᵀ; b] is (fanIn + 1) × fanOut row-major, and its gradient is the outer product
+ * [a_{l−1}, 1] ⊗ δ_l. The momentum recursion needs them (its buffer lives in parameter space);
+ * G Gᵀ is the tangent kernel above.
+ */
+export function perExampleGradients(tf: Tf, s: ScalarSignals): Tensor2D {
+  const blocks: Tensor2D[] = [];
+  for (let l = 0; l < s.deltas.length; l++) {
+    const a = s.inputs[l]!;
+    const d = s.deltas[l]!;
+    const [rows, fanIn] = a.shape;
+    const fanOut = d.shape[1];
+    const aAug = tf.concat([a, tf.ones([rows, 1])], 1);
+    blocks.push(tf.reshape(tf.mul(tf.expandDims(aAug, 2), tf.expandDims(d, 1)), [rows, (fanIn + 1) * fanOut]) as Tensor2D);
+  }
+  return blocks.length === 1 ? blocks[0]! : (tf.concat(blocks, 1) as Tensor2D);
+}
+
