@@ -56,6 +56,7 @@ export function telescopingStatus(experiment: string, config: Record<string, unk
     const reason = doubleDescentProbeReason(config);
     return reason ? `not available: ${reason} (the telescoping preset sets it all up)` : 'off for this run: set probe=true (or use the telescoping preset)';
   }
+  if (experiment === 'telescoping-grokking') return config.probe === false ? 'off for this run: set probe=true' : null;
   const outputs = experiment === 'grokking-mlp' && typeof config.p === 'number' ? config.p : 10;
   const optimizer = experiment === 'grokking-mlp' || experiment === 'init-scale' ? 'adamw' : 'adam';
   return `not available: ${probeUnsupportedReason({ outputs, loss: 'mse', optimizer, momentum: 0, weightDecay: 0, nTrain: 0 })}`;
