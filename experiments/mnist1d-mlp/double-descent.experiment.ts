@@ -36,6 +36,8 @@ const MAX_BATCH_TIMES_WIDTH = 2 ** 25;
 export const DOUBLE_DESCENT_WIDTHS = {
   cheap: [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 48, 64, 96],
   full: [2, 3, 4, 5, 7, 9, 12, 16, 21, 27, 36, 47, 61, 80, 104, 135, 177, 230, 300],
+  /** The paper's width range (its Fig. 3 goes to 5,000) on ~1,000 binary train points: a GPU or SLURM sweep. */
+  'telescoping-paper': [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 5000],
   /** One hidden layer on 203 binary train points: 42h + 1 parameters, so the threshold sits near h 5 (p_test peaks near h 8). */
   telescoping: [1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256],
 } as const satisfies Record<string, readonly number[]>;
@@ -218,6 +220,29 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
       steps: 2000,
       evalEvery: 100,
     },
+    /**
+     * Paper scale — A GPU OR SLURM JOB, not for a laptop: the telescoping preset on ~1,000 binary train points
+     * (25,000 samples at split 0.2), the probe on 200 test points, 20,000 steps, widths to 5,000 (sweep
+     * DOUBLE_DESCENT_WIDTHS['telescoping-paper'] with --seeds 4). Measured here on wasm (2 shared cores): the
+     * probe costs ≈ 42 ms + 0.33 ms × width per step (63 ms at h 64, 210 ms at h 512), so one seed of the grid
+     * is ≈ 20,000 × 3.6 s ≈ 20 h on this machine.
+     */
+    'telescoping-paper': {
+      task: 'binary-0v1',
+      hiddenLayers: 1,
+      loss: 'mse',
+      momentum: 0,
+      lr: 0.01,
+      batchSize: 100,
+      batchRemainder: 'even',
+      probe: true,
+      probeTest: 200,
+      numSamples: 25000,
+      trainSplit: 0.2,
+      width: 64,
+      steps: 20000,
+      evalEvery: 1000,
+    },
   },
   totalSteps: (config) => config.steps,
   parameterCount: (config) => parameterCount(config.width, config),
@@ -226,6 +251,7 @@ export const doubleDescentExperiment: ExperimentDefinition<typeof doubleDescentC
     full: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.full] }],
     telescoping: [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS.telescoping] }],
     'telescoping-approximation': [{ key: 'lr', values: [...TELESCOPING_APPROXIMATION_LRS] }],
+    'telescoping-paper': [{ key: 'width', values: [...DOUBLE_DESCENT_WIDTHS['telescoping-paper']] }],
   },
   train: trainDoubleDescent,
 };

@@ -74,7 +74,7 @@ describe('double-descent config', () => {
     for (const f of info.fields) expect(f.description, f.key).not.toBe('');
     expect(info.fields.find((f) => f.key === 'width')).toMatchObject({ type: 'integer', minimum: 1, maximum: 4096, default: 16 });
     expect(info.fields.find((f) => f.key === 'momentum')).toMatchObject({ type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 });
-    expect(info.presets.map((p) => p.name)).toEqual(['default', 'cheap', 'full', 'telescoping', 'telescoping-approximation']);
+    expect(info.presets.map((p) => p.name)).toEqual(['default', 'cheap', 'full', 'telescoping', 'telescoping-approximation', 'telescoping-paper']);
   });
 
   it('sets up the telescoping preset (EXPERIMENTS.md §8) and refuses the probe where it would compute something wrong', () => {
