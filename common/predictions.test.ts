@@ -113,7 +113,7 @@ describe('PredictionSchema', () => {
     const bad = PredictionSchema.safeParse({ ...noGrokking, metric: 'testAccuracy', threshold: '0.2' });
     expect(bad.success).toBe(false);
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages).toContain('metric: Unknown metric “testAccuracy”: choose one of testAcc, trainAcc, testLoss, trainLoss, l2, primeCount, tailCount, shiftedPrimeCount, pTrain, pTest, telescopeError, lazyError, probeMsPerStep, wallTime');
+    expect(messages).toContain('metric: Unknown metric “testAccuracy”: choose one of testAcc, trainAcc, testLoss, trainLoss, l2, primeCount, tailCount, shiftedPrimeCount, pTrain, pTest, telescopeError, lazyError, smootherError, telescopeMae, lazyMae, smootherMae, probeMsPerStep, wallTime');
     expect(messages).toContain('threshold: Threshold must be a number');
     expect(PredictionSchema.safeParse({ ...noGrokking, threshold: Number.NaN }).success).toBe(false);
     expect(PredictionSchema.safeParse({ ...noGrokking, at: { kind: 'step', step: 1.5 } }).success).toBe(false);

@@ -1,7 +1,7 @@
 /**
  * Where the telescoping probe computes the right thing, and where it does not yet (docs/experiments.md
- * §8). The recursion in experiments/telescoping/probe.ts is the one for plain SGD on a squared loss with a
- * scalar output; momentum and Adam change it (the paper's appendix), a vector output turns every
+ * §8). The recursions in experiments/telescoping/probe.ts are those for SGD, plain or with (heavy-ball,
+ * torch) momentum, on a squared loss with a scalar output; Adam changes it (the paper's appendix), a vector output turns every
  * kernel entry into a block, and weight decay adds a term. Rather than computing something
  * subtly wrong, a run that asks for the probe outside this scope is refused with the reason.
  * Pure: the experiment validates configs with it, and the run page explains why a run has no probe.
@@ -22,8 +22,8 @@ export interface ProbeSetting {
 
 /** null when the probe applies; otherwise the reason it does not, in words for a config error or a run page. */
 export function probeUnsupportedReason(s: ProbeSetting): string | null {
-  if (s.optimizer !== 'sgd') return `the telescoping probe covers plain SGD/GD; ${s.optimizer === 'adam' ? 'Adam' : 'AdamW'} changes the recursion (not supported yet)`;
-  if (s.momentum !== 0) return `the telescoping probe covers plain SGD/GD; momentum ${s.momentum} changes the recursion (not supported yet): set momentum=0`;
+  if (s.optimizer !== 'sgd') return `the telescoping probe covers SGD/GD with or without momentum; ${s.optimizer === 'adam' ? 'Adam' : 'AdamW'} changes the recursion (not supported yet)`;
+  if (!(s.momentum >= 0 && s.momentum < 1)) return `the telescoping probe covers SGD momentum in [0, 1); got ${s.momentum}`;
   if (s.weightDecay !== 0) return `the telescoping probe covers SGD without weight decay (weightDecay ${s.weightDecay} adds a term not tracked yet)`;
   if (s.outputs !== 1) return `the telescoping probe covers a scalar output; this network has ${s.outputs} outputs (multi-class is not supported yet): use task=binary-0v1`;
   if (s.loss !== 'mse') return 'the telescoping probe covers the squared loss; cross-entropy is not supported yet: set loss=mse';
@@ -56,6 +56,7 @@ export function telescopingStatus(experiment: string, config: Record<string, unk
     const reason = doubleDescentProbeReason(config);
     return reason ? `not available: ${reason} (the telescoping preset sets it all up)` : 'off for this run: set probe=true (or use the telescoping preset)';
   }
+  if (experiment === 'telescoping-grokking') return config.probe === false ? 'off for this run: set probe=true' : null;
   const outputs = experiment === 'grokking-mlp' && typeof config.p === 'number' ? config.p : 10;
   const optimizer = experiment === 'grokking-mlp' || experiment === 'init-scale' ? 'adamw' : 'adam';
   return `not available: ${probeUnsupportedReason({ outputs, loss: 'mse', optimizer, momentum: 0, weightDecay: 0, nTrain: 0 })}`;

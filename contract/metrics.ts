@@ -15,6 +15,10 @@ export const METRICS = {
   pTest: { label: 'effective parameters on test (p_test)' },
   telescopeError: { label: 'telescoping model error (RMS)' },
   lazyError: { label: 'lazy linearisation error (RMS)' },
+  smootherError: { label: 'smoother S·y + c error (RMS)' },
+  telescopeMae: { label: 'telescoping model error (mean absolute, test points)' },
+  lazyMae: { label: 'lazy linearisation error (mean absolute, test points)' },
+  smootherMae: { label: 'smoother error (mean absolute, test points)' },
   probeMsPerStep: { label: 'telescoping probe time per step (ms)' },
   wallTime: { label: 'wall time (s)' },
 } as const satisfies Record<string, { label: string }>;

@@ -27,6 +27,7 @@ export default defineExperiment({
     steps: z.number().int().min(1).default(80).describe('Steps'),
     throwAt: z.number().int().default(-1).describe('Throw at this step'),
     spinAt: z.number().int().default(-1).describe('Never yield from this step'),
+    stepMs: z.number().int().min(0).default(0).describe('Busy milliseconds for each of the first ten steps'),
     seed: z.number().int().min(0).default(0).describe('Seed'),
   }),
   presets: { default: {} },
@@ -41,6 +42,7 @@ export default defineExperiment({
       step: (s) => {
         if (s === c.throwAt) throw new Error('toy failure at step ' + s);
         if (s === c.spinAt) for (;;) loss = Math.sqrt(loss);
+        if (s < 10) for (const until = Date.now() + c.stepMs; Date.now() < until; ) loss = Math.sqrt(loss * loss);
         loss *= 0.95;
       },
     });
@@ -97,8 +99,10 @@ test('an experiment file: listed with its error, fixed without a restart, faults
   expect(failed.error).toContain(`${file}:${THROW_LINE}:`);
 
   // A step that never returns: Cancel still ends it, after the grace period, and says so.
-  const [stuck] = await ok<RunSummary[]>(host, 'runs:start', { projectId: project.id, experiment: 'toy-decay', config: { spinAt: 30, steps: 100_000 } });
-  // Progress at step 10 means it is training; steps 11–30 take well under a millisecond, so by the time the cancel arrives it spins.
+  // The first ten steps take 40 ms each, so the progress report at step 10 is never dropped by the
+  // trainer's 250 ms throttle however fast this machine is; steps 11–30 then take microseconds, so
+  // by the time that report has reached the host the loop spins.
+  const [stuck] = await ok<RunSummary[]>(host, 'runs:start', { projectId: project.id, experiment: 'toy-decay', config: { spinAt: 30, stepMs: 40, steps: 100_000 } });
   await expect.poll(async () => (await ok<{ stepsDone: number }>(host, 'runs:get', { id: stuck!.id })).stepsDone, { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
   const cancelledAt = Date.now();
   await ok(host, 'runs:cancel', { id: stuck!.id });

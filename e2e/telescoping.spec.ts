@@ -29,10 +29,10 @@ test('telescoping lens: a probed run charts p_train/p_test and both approximatio
   await expect(dialog.getByLabel('task', { exact: true })).toHaveValue('binary-0v1');
   await expect(dialog.getByLabel('loss', { exact: true })).toHaveValue('mse');
   // A setting outside the probe's scope is refused with the reason, on the field.
-  await dialog.getByLabel('momentum', { exact: true }).fill('0.9');
+  await dialog.getByLabel('task', { exact: true }).selectOption('ten-class');
   await dialog.getByRole('button', { name: 'Start run', exact: true }).click();
-  await expect(dialog.getByText('momentum 0.9 changes the recursion (not supported yet)')).toBeVisible();
-  await dialog.getByLabel('momentum', { exact: true }).fill('0');
+  await expect(dialog.getByText('this network has 10 outputs (multi-class is not supported yet)')).toBeVisible();
+  await dialog.getByLabel('task', { exact: true }).selectOption('binary-0v1');
   await dialog.getByLabel('width', { exact: true }).fill('8');
   await dialog.getByLabel('steps', { exact: true }).fill('300');
   await dialog.getByLabel('evalEvery', { exact: true }).fill('50');
@@ -45,10 +45,10 @@ test('telescoping lens: a probed run charts p_train/p_test and both approximatio
   await finished(host, grokking!.id);
 
   await page.goto(`${host.origin}/#/runs/${probed!.id}`);
-  for (const key of ['effective', 'approximation']) {
+  for (const [key, traces] of [['effective', 2], ['approximation', 3]] as const) {
     const chart = page.getByTestId(`chart-${key}`);
     await expect(chart).toBeVisible();
-    await expect(chart.locator('.scatterlayer .trace')).toHaveCount(2);
+    await expect(chart.locator('.scatterlayer .trace')).toHaveCount(traces);
   }
   await expect(page.getByTestId('effective-parameters')).toHaveText(/^\d+\.\d\d \/ \d+\.\d\d$/);
   await expect(page.getByTestId('probe-cost')).toHaveText(/^\d+\.\d\d ms per step$/);
@@ -60,7 +60,7 @@ test('telescoping lens: a probed run charts p_train/p_test and both approximatio
   await page.goto(`${host.origin}/#/runs/${grokking!.id}`);
   await expect(page.getByTestId('chart-accuracy')).toBeVisible();
   await expect(page.getByTestId('chart-effective')).toHaveCount(0);
-  await expect(page.getByTestId('probe-status')).toContainText('not available: the telescoping probe covers plain SGD/GD; AdamW changes the recursion');
+  await expect(page.getByTestId('probe-status')).toContainText('not available: the telescoping probe covers SGD/GD with or without momentum; AdamW changes the recursion');
 
   // Effective parameters are ordinary candidates in the confounder lab.
   await page.goto(`${host.origin}/#/projects/${project.id}/confounders`);

@@ -69,21 +69,26 @@ describe('double-descent config', () => {
       'loss',
       'probe',
       'probeTest',
+      'batchRemainder',
     ]);
     for (const f of info.fields) expect(f.description, f.key).not.toBe('');
     expect(info.fields.find((f) => f.key === 'width')).toMatchObject({ type: 'integer', minimum: 1, maximum: 4096, default: 16 });
     expect(info.fields.find((f) => f.key === 'momentum')).toMatchObject({ type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.9 });
-    expect(info.presets.map((p) => p.name)).toEqual(['default', 'cheap', 'full', 'telescoping']);
+    expect(info.presets.map((p) => p.name)).toEqual(['default', 'cheap', 'full', 'telescoping', 'telescoping-approximation', 'telescoping-paper']);
   });
 
   it('sets up the telescoping preset (docs/experiments.md §8) and refuses the probe where it would compute something wrong', () => {
     const t = doubleDescentConfigSchema.parse(doubleDescentExperiment.presets.telescoping!);
-    expect(t).toMatchObject({ task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0, lr: 0.01, batchSize: 100, labelNoise: 0.15, probe: true, probeTest: 200 });
+    expect(t).toMatchObject({ task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0, lr: 0.01, batchSize: 100, batchRemainder: 'even', labelNoise: 0.15, probe: true, probeTest: 100, steps: 12000 });
+    // Every other preset keeps the smaller last batch its results were measured with.
+    for (const name of ['default', 'cheap', 'full']) expect(doubleDescentConfigSchema.parse(doubleDescentExperiment.presets[name]!).batchRemainder, name).toBe('smaller-last');
     expect(doubleDescentExperiment.parameterCount!(t)).toBe(40 * 16 + 16 + 16 + 1);
-    expect(doubleDescentExperiment.sweepGrids!.telescoping![0]!.values).toContain(5);
+    expect(doubleDescentExperiment.sweepGrids!.telescoping![0]!.values).toEqual([1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256]);
     const message = (input: unknown) => issues(doubleDescentConfigSchema, input);
     const binary = { task: 'binary-0v1', hiddenLayers: 1, loss: 'mse', momentum: 0 };
-    expect(message({ ...binary, probe: true, momentum: 0.9 })).toContain('momentum 0.9 changes the recursion (not supported yet)');
+    expect(message({ batchRemainder: 'pad' })).toContain('batchRemainder must be one of smaller-last, even, drop');
+    // The experiment's own optimiser, SGD with momentum 0.9, is in scope (the momentum recursion).
+    expect(doubleDescentConfigSchema.safeParse({ ...binary, probe: true, momentum: 0.9 }).success).toBe(true);
     expect(message({ probe: true, momentum: 0, loss: 'mse' })).toContain('this network has 10 outputs (multi-class is not supported yet)');
     expect(message({ ...binary, loss: 'cross-entropy' })).toContain('set loss=mse');
     expect(message({ task: 'three-class' })).toContain('task must be one of ten-class, binary-0v1');

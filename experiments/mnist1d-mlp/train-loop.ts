@@ -1,7 +1,8 @@
 /**
  * The minibatch training run shared by the MNIST-1D MLP experiments: epochs of seeded shuffles
- * (torch DataLoader(shuffle=True, drop_last=False) semantics — every sample once per epoch, the
- * last batch smaller when the batch size does not divide the train set), one optimizer update per
+ * (torch DataLoader(shuffle=True) semantics; by default drop_last=False — every sample once per epoch,
+ * the last batch smaller when the batch size does not divide the train set; ./batching.ts has the
+ * other remainder policies), one optimizer update per
  * batch, full-train and full-test evaluation every `evalEvery` steps (and at step 0 and the last
  * step), cooperative cancel, and divergence detection.
  *
@@ -15,6 +16,7 @@ import { magnitudeStats, type MagnitudeStats } from '../prime-count';
 import { TelescopingProbe, type ProbeReading } from '../telescoping/probe';
 import { createRng, permutation, type Rng } from '../rng';
 import type { TrainContext, TrainOutcome, Tf } from '../types';
+import { epochBatches, type BatchRemainder } from './batching';
 import { disposeSplit, uploadSplit, type Mnist1dMlpData, type SplitTensors } from './data';
 import { Mlp, type LossKind } from './mlp';
 import type { TensorOptimizer } from './sgd';
@@ -40,6 +42,8 @@ export interface MlpRunSpec {
   makeOptimizer: (tf: Tf, count: number) => TensorOptimizer;
   data: Mnist1dMlpData;
   batchSize: number;
+  /** How the epoch's leftover rows are batched (./batching.ts); 'smaller-last' when absent. */
+  batchRemainder?: BatchRemainder;
   steps: number;
   evalEvery: number;
   /** Seed of the batch order (stream BATCH_STREAM). */
@@ -48,7 +52,7 @@ export interface MlpRunSpec {
    * The telescoping probe (../telescoping/probe.ts) on the first `testPoints` test samples, for plain
    * SGD at `lr` (the caller checks applicability). Absent: no probe code runs at all.
    */
-  probe?: { lr: number; testPoints: number };
+  probe?: { lr: number; testPoints: number; momentum?: number };
 }
 
 /** One epoch's shuffled train set; step k takes rows (columns of xTAug) [k·B, k·B + B). */
@@ -71,6 +75,7 @@ export class MlpRun {
   private readonly train: SplitTensors;
   private readonly test: SplitTensors;
   private readonly batchSizes: number[];
+  private readonly batchStarts: number[];
   /** Per batch size: the loss-gradient scale 1/B (cross-entropy) or 2/(B·C) (squared error), and a [1, B] row of ones. */
   private readonly perSize = new Map<number, { scale: Scalar; onesRow: Tensor2D }>();
   private readonly order: Rng;
@@ -93,8 +98,7 @@ export class MlpRun {
     this.train = uploadSplit(tf, data.train, data.length, data.outputs);
     this.test = uploadSplit(tf, data.test, data.length, data.outputs);
     const n = data.train.n;
-    const b = Math.min(spec.batchSize, n);
-    this.batchSizes = Array.from({ length: Math.ceil(n / b) }, (_, i) => Math.min(b, n - i * b));
+    ({ sizes: this.batchSizes, starts: this.batchStarts } = epochBatches(n, spec.batchSize, spec.batchRemainder));
     const c = this.mlp.numClasses;
     for (const size of new Set(this.batchSizes)) {
       this.perSize.set(size, { scale: tf.scalar(spec.loss === 'cross-entropy' ? 1 / size : 2 / (size * c)), onesRow: tf.ones([1, size]) });
@@ -112,6 +116,7 @@ export class MlpRun {
         lr: spec.probe.lr,
         // ∂ℓ/∂f of the loss as trained: the mean of (f − y)² over the batch gives 2(f − y)/|B|.
         lossFactor: spec.loss === 'mse' ? 2 : 1,
+        momentum: spec.probe.momentum ?? 0,
       });
     }
   }
@@ -150,7 +155,7 @@ export class MlpRun {
       this.batchInEpoch = 0;
     }
     const epoch = this.epoch;
-    const start = this.batchInEpoch * this.batchSizes[0]!;
+    const start = this.batchStarts[this.batchInEpoch]!;
     const size = this.batchSizes[this.batchInEpoch]!;
     const { scale, onesRow } = this.perSize.get(size)!;
     if (this.probe) this.probe.update(this.theta, epoch.perm.subarray(start, start + size));

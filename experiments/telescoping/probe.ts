@@ -14,13 +14,27 @@
  * together, root mean square): the telescoping model f̃_T = f_{θ₀} + Σ_t ∇f_{θ_{t−1}}ᵀ Δθ_t, re-linearised
  * at every step (Δθ_t the update SGD actually took: −γ′ Σ_{i∈B_t} ∇f(x_i)(f_{θ_{t−1}}(x_i) − y_i)),
  * and the lazy linearisation f^lin = f_{θ₀} + ∇f_{θ₀}ᵀ(θ_T − θ₀). Both come from the same kernel block.
+ * Next to them the smoother's own error, S_T·y + c_T − f_T, and the paper's metric: the mean
+ * absolute error of each over the test probe points.
  *
  * All rows update from the old S and c. The state lives on the device: S is (n + m) × n floats.
+ *
+ * SGD with momentum μ (torch semantics, no dampening: u_t = μ u_{t−1} + g_t, θ_t = θ_{t−1} − lr·u_t;
+ * the paper's appendix): the buffer is a linear function of the labels, u_t = U_t y + v_t, so the
+ * probe keeps it in parameter space, scaled by lr, as M_t = [lr·U_t | lr·v_t | lr·u^net_t] (|θ| × (n + 2)):
+ *
+ *   M_t = μ M_{t−1} + γ′ G_Bᵀ [S_{t−1,B} − I_B | c_{t−1,B} | f_{θ_{t−1}}(x_B) − y_B]
+ *   [S_t | c_t | f̃_t] = [S_{t−1} | c_{t−1} | f̃_{t−1}] − G M_t
+ *
+ * with G the per-example gradients at θ_{t−1} of every probe row and G_B the batch's. With μ = 0 it is
+ * the recursion above (G G_Bᵀ is the kernel block); it costs |θ|·(n + 2)·(n + m + |B|) per step instead
+ * of (n + m)·|B|·(n + width), so it is used only when μ > 0. The last column is the optimizer's own
+ * buffer: f̃ stays the sum of first-order steps along the path SGD actually took.
  */
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Mlp } from '../mnist1d-mlp/mlp';
 import type { Tf } from '../types';
-import { assertScalarOutput, gatherSignals, jacobianVectorProduct, scalarSignals, tangentKernel } from './tangent-kernel';
+import { assertScalarOutput, gatherSignals, jacobianVectorProduct, perExampleGradients, scalarSignals, tangentKernel } from './tangent-kernel';
 
 export interface ProbeInputs {
   /** Input width of the network. */
@@ -35,6 +49,8 @@ export interface ProbeInputs {
   lr: number;
   /** ∂ℓ/∂f = lossFactor · (f − y): 1 for ½(y − f)², 2 for (y − f)². */
   lossFactor: number;
+  /** SGD momentum μ (torch semantics, no dampening, not Nesterov); 0 or absent for plain SGD. */
+  momentum?: number;
 }
 
 export interface ProbeReading {
@@ -44,6 +60,16 @@ export interface ProbeReading {
   telescopeError: number;
   /** RMS of f^lin_t − f_t over the same points. */
   lazyError: number;
+  /**
+   * RMS of the smoother's own prediction S_t·y + c_t − f_t over the same points. It equals the
+   * telescoping model only while the smoother's train predictions match the network's (its
+   * recursion feeds back its own residuals, the telescoping model the network's).
+   */
+  smootherError: number;
+  /** The paper's metric (its Fig. 2): mean |model − f_t| over the test probe points only. */
+  telescopeMae: number;
+  lazyMae: number;
+  smootherMae: number;
   /** Mean wall time the probe added per optimizer step since the previous reading (ms). */
   probeMsPerStep: number;
 }
@@ -60,6 +86,8 @@ export class TelescopingProbe {
   private c: Tensor2D;
   /** f̃_t on every probe point [n + m, 1]. */
   private telescoped: Tensor2D;
+  /** The momentum buffer in parameter space, [|θ|, n + 2] (null for plain SGD). */
+  private buffer: Tensor2D | null = null;
   private ms = 0;
   private steps = 0;
   /** Wall time of every update so far (ms). */
@@ -88,11 +116,25 @@ export class TelescopingProbe {
     this.s = tf.zeros([n + this.nProbe, n]);
     this.c = tf.clone(this.f0);
     this.telescoped = tf.clone(this.f0);
+    const momentum = inputs.momentum ?? 0;
+    if (!(momentum >= 0 && momentum < 1)) throw new Error(`probe: momentum must be in [0, 1), got ${momentum}`);
+    if (momentum > 0) this.buffer = tf.zeros([mlp.count, n + 2]);
   }
 
   /** Advances the smoother over one SGD step taken from θ_{t−1} = `theta` on the train rows `batch`. Call before the update. */
   update(theta: Tensor1D, batch: Int32Array): void {
     const t0 = performance.now();
+    if (this.buffer) this.updateWithMomentum(theta, batch);
+    else this.updatePlain(theta, batch);
+    // Reading one value waits for the device, so the time charged is the probe's own (a no-op on CPU/wasm).
+    this.c.dataSync();
+    const spent = performance.now() - t0;
+    this.ms += spent;
+    this.totalMs += spent;
+    this.steps += 1;
+  }
+
+  private updatePlain(theta: Tensor1D, batch: Int32Array): void {
     const { tf, mlp } = this;
     const [s, c, telescoped] = tf.tidy(() => {
       const index = tf.tensor2d(batch, [batch.length, 1], 'int32');
@@ -112,12 +154,49 @@ export class TelescopingProbe {
     this.s = s;
     this.c = c;
     this.telescoped = telescoped;
-    // Reading one value waits for the device, so the time charged is the probe's own (a no-op on CPU/wasm).
-    c.dataSync();
-    const spent = performance.now() - t0;
-    this.ms += spent;
-    this.totalMs += spent;
-    this.steps += 1;
+  }
+
+  private updateWithMomentum(theta: Tensor1D, batch: Int32Array): void {
+    const { tf, mlp } = this;
+    const n = this.nTrain;
+    const rows = n + this.nProbe;
+    const [buffer, s, c, telescoped] = tf.tidy(() => {
+      const index = tf.tensor2d(batch, [batch.length, 1], 'int32');
+      const all = scalarSignals(tf, mlp, mlp.views(theta), this.xAll);
+      const g = perExampleGradients(tf, all);
+      const gBatch = tf.gatherND(g, index) as Tensor2D;
+      const coefficients = tf.concat(
+        [
+          tf.sub(tf.gatherND(this.s, index), tf.gatherND(this.eye, index)),
+          tf.gatherND(this.c, index),
+          tf.sub(tf.gatherND(all.out, index), tf.gatherND(this.y, index)),
+        ],
+        1,
+      ) as Tensor2D;
+      const gamma = (this.inputs.lr * this.inputs.lossFactor) / batch.length;
+      const buffer = tf.add(tf.mul(this.buffer!, this.inputs.momentum!), tf.mul(tf.matMul(tf.transpose(gBatch), coefficients), gamma)) as Tensor2D;
+      const delta = tf.matMul(g, buffer);
+      return [
+        buffer,
+        tf.sub(this.s, tf.slice(delta, [0, 0], [rows, n])) as Tensor2D,
+        tf.sub(this.c, tf.slice(delta, [0, n], [rows, 1])) as Tensor2D,
+        tf.sub(this.telescoped, tf.slice(delta, [0, n + 1], [rows, 1])) as Tensor2D,
+      ];
+    });
+    tf.dispose([this.buffer!, this.s, this.c, this.telescoped]);
+    this.buffer = buffer;
+    this.s = s;
+    this.c = c;
+    this.telescoped = telescoped;
+  }
+
+  /** f̃_t (the telescoping model) and S_t·y + c_t (the smoother) on every probe row, train rows first. */
+  predictions(): { telescoped: Float32Array; smoother: Float32Array } {
+    const tf = this.tf;
+    const smoother = tf.tidy(() => tf.add(tf.matMul(this.s, this.y), this.c));
+    const out = { telescoped: this.telescoped.dataSync() as Float32Array, smoother: smoother.dataSync() as Float32Array };
+    smoother.dispose();
+    return out;
   }
 
   /** Effective parameters and approximation errors at θ_t = `theta`. */
@@ -127,22 +206,32 @@ export class TelescopingProbe {
     const packed = tf.tidy(() => {
       const f = mlp.forward(mlp.views(theta), this.xAll).out;
       const lazy = tf.add(this.f0, jacobianVectorProduct(tf, mlp, mlp.views(this.theta0), mlp.views(tf.sub(theta, this.theta0) as Tensor1D), this.xAll));
+      const smoother = tf.add(tf.matMul(this.s, this.y), this.c) as Tensor2D;
       const rms = (a: Tensor2D) => tf.sqrt(tf.mean(tf.square(tf.sub(a, f))));
+      const testMae = (a: Tensor2D) => tf.mean(tf.abs(tf.slice(tf.sub(a, f), [n, 0], [this.nProbe, 1])));
       const rowNorms = tf.sum(tf.square(this.s), 1);
       return tf.stack([
         tf.sum(tf.slice(rowNorms, 0, n)),
         tf.sum(tf.slice(rowNorms, n, this.nProbe)),
         rms(this.telescoped),
         rms(lazy as Tensor2D),
+        rms(smoother),
+        testMae(this.telescoped),
+        testMae(lazy as Tensor2D),
+        testMae(smoother),
       ]);
     });
-    const [train, probe, telescopeError, lazyError] = packed.dataSync();
+    const [train, probe, telescopeError, lazyError, smootherError, telescopeMae, lazyMae, smootherMae] = packed.dataSync();
     packed.dispose();
     const reading: ProbeReading = {
       pTrain: train!,
       pTest: (n / this.nProbe) * probe!,
       telescopeError: telescopeError!,
       lazyError: lazyError!,
+      smootherError: smootherError!,
+      telescopeMae: telescopeMae!,
+      lazyMae: lazyMae!,
+      smootherMae: smootherMae!,
       probeMsPerStep: this.steps > 0 ? this.ms / this.steps : 0,
     };
     this.ms = 0;
@@ -152,5 +241,6 @@ export class TelescopingProbe {
 
   dispose(): void {
     this.tf.dispose([this.xAll, this.y, this.eye, this.theta0, this.f0, this.s, this.c, this.telescoped]);
+    if (this.buffer) this.tf.dispose(this.buffer);
   }
 }

@@ -6,7 +6,7 @@ import { selectBackend } from '../../trainer/backend';
 import { Mlp, initParameters } from '../mnist1d-mlp/mlp';
 import { createRng } from '../rng';
 import type { Tf } from '../types';
-import { jacobianVectorProduct, scalarSignals, tangentKernel } from './tangent-kernel';
+import { jacobianVectorProduct, perExampleGradients, scalarSignals, tangentKernel } from './tangent-kernel';
 
 const SIZES = [6, 5, 4, 1];
 
@@ -68,6 +68,32 @@ describe.each(['cpu', 'wasm'] as const)('tangent kernel of a scalar MLP on %s', 
     const scale = Math.max(...reference.map(Math.abs));
     expect(scale).toBeGreaterThan(0.01);
     for (let i = 0; i < rows.length; i++) expect(Math.abs(jvp[i]! - reference[i]!) / scale).toBeLessThan(1e-5);
+  });
+
+  it('builds per-example parameter gradients in the flat layout that equal autodiff rows, and whose Gram matrix is the kernel', () => {
+    const rng = createRng(5, 'test');
+    const mlp = new Mlp(tf, SIZES);
+    const theta0 = initParameters(SIZES, rng, 1.5);
+    const rows = Array.from({ length: 4 }, () => Array.from({ length: SIZES[0]! }, () => rng.normal()));
+    const { g, reference, gram, kernel } = tf.tidy(() => {
+      const theta = tf.tensor1d(theta0);
+      const sig = scalarSignals(tf, mlp, mlp.views(theta), tf.tensor2d(rows));
+      const gt = perExampleGradients(tf, sig);
+      return {
+        g: gt.arraySync(),
+        reference: rows.map((r) => Array.from(tf.grad((t: Tensor) => f(mlp, t, tf.tensor2d([r])))(theta).dataSync())),
+        gram: (tf.matMul(gt, gt, false, true) as Tensor2D).arraySync(),
+        kernel: tangentKernel(tf, sig, sig).arraySync(),
+      };
+    });
+    expect(g[0]!.length).toBe(mlp.count);
+    const scale = Math.max(...reference.flat().map(Math.abs));
+    expect(scale).toBeGreaterThan(0.1);
+    let worst = 0;
+    reference.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - g[i]![j]!)))));
+    expect(worst / scale).toBeLessThan(1e-5);
+    const kScale = Math.max(...kernel.flat().map(Math.abs));
+    gram.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - kernel[i]![j]!) / kScale).toBeLessThan(1e-5)));
   });
 
   it('refuses a network with more than one output', () => {

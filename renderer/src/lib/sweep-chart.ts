@@ -44,7 +44,8 @@ export function metricChoices(results: SweepResults): { key: string; label: stri
     { key: 'l2', label: 'Parameter L2 norm', metrics: ['l2'] },
     { key: 'primeCount', label: 'Prime-parameter count', metrics: ['primeCount'] },
     { key: 'effective', label: 'Effective parameters (p_train, p_test)', metrics: ['pTest', 'pTrain'] }, // test first: the test colour, as error and accuracy have
-    { key: 'approximation', label: 'Approximation error (telescoping, lazy)', metrics: ['telescopeError', 'lazyError'] },
+    { key: 'approximation', label: 'Approximation error, RMS (telescoping, lazy, smoother)', metrics: ['telescopeError', 'lazyError', 'smootherError'] },
+    { key: 'approximationMae', label: 'Approximation error, mean absolute on test points (the paper\'s metric)', metrics: ['telescopeMae', 'lazyMae', 'smootherMae'] },
   ];
   return choices.filter((c) => c.metrics.some((m) => have.has(m)));
 }
@@ -62,6 +63,10 @@ const LABELS: Record<string, string> = {
   pTest: 'p_test',
   telescopeError: 'telescoping model',
   lazyError: 'lazy linearisation',
+  smootherError: 'smoother S·y + c',
+  telescopeMae: 'telescoping model',
+  lazyMae: 'lazy linearisation',
+  smootherMae: 'smoother S·y + c',
   ticketTestAcc: 'winning ticket',
   randomMaskTestAcc: 'random mask',
   freshInitTestAcc: 'fresh init',
