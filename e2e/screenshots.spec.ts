@@ -40,7 +40,7 @@ const PROJECTS = [
 test.use({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 });
 
 test('README screenshots', async ({ page, host }) => {
-  test.setTimeout(720_000);
+  test.setTimeout(1_200_000);
   test.skip(process.env.PHENOBOOK_SCREENSHOTS !== '1', 'set PHENOBOOK_SCREENSHOTS=1 to regenerate docs/screenshots');
   fs.mkdirSync(OUT, { recursive: true });
 
@@ -171,6 +171,23 @@ test('README screenshots', async ({ page, host }) => {
   await expect(page.getByTestId('chart-effective')).toBeVisible();
   await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(OUT, 'telescoping-run.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
+  // Grokking through the lens: the quadratic net on y = ½(βᵀx)², p_train and p_test over steps.
+  const [lens] = await op<{ id: string }[]>('runs:start', { projectId: ddProject, experiment: 'telescoping-grokking', config: { steps: 3000, evalEvery: 100 } });
+  await expect.poll(async () => (await op<{ status: string }>('runs:get', { id: lens!.id })).status, { timeout: 300_000, intervals: [3000] }).toBe('done');
+  await page.goto(`${host.origin}/#/runs/${lens!.id}`);
+  await expect(page.getByTestId('chart-effective')).toBeVisible();
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(OUT, 'telescoping-grokking-run.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+
+  // The approximation figure: the preset's sweep over the step size, one seed each.
+  const approx = await op<{ id: string }>('sweeps:start', { projectId: ddProject, experiment: 'double-descent', preset: 'telescoping-approximation', grid: [{ key: 'lr', values: [0.001, 0.003, 0.01, 0.03] }], seeds: 1 });
+  await expect.poll(async () => (await op<{ status: string }>('sweeps:get', { id: approx.id })).status, { timeout: 400_000, intervals: [3000] }).toBe('done');
+  await page.goto(`${host.origin}/#/sweeps/${approx.id}`);
+  await expect(page.getByTestId('sweep-status')).toContainText('Finished');
+  await page.getByLabel('Metric').selectOption('approximation');
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(OUT, 'telescoping-approximation-sweep.png'), animations: 'disabled', caret: 'hide', fullPage: true });
 
   await page.goto(`${host.origin}/#/projects/${featured}`);
   await page.getByRole('link', { name: '← Projects' }).click();
