@@ -21,6 +21,7 @@ import { magnitudeStats } from '../prime-count';
 import { createRng } from '../rng';
 import { API_VERSION, defineExperiment, runTrainingLoop } from '../api';
 import type { TrainContext, TrainOutcome, Tf } from '../types';
+import { readPackedReading } from '../telescoping/probe';
 import { quadraticForward, quadraticJvp, quadraticKernel, quadraticLossGradient, quadraticSlopes } from './quadratic-net';
 
 /** Largest (train + probe) × train smoother accepted, and the largest width × dimension. */
@@ -209,19 +210,7 @@ export class QuadraticRun {
         mae(smoother),
       ]);
     });
-    const [pTrain, pTestSum, telescopeError, lazyError, smootherError, telescopeMae, lazyMae, smootherMae] = packed.dataSync();
-    packed.dispose();
-    Object.assign(values, {
-      pTrain: pTrain!,
-      pTest: (n / this.nProbe) * pTestSum!,
-      telescopeError: telescopeError!,
-      lazyError: lazyError!,
-      smootherError: smootherError!,
-      telescopeMae: telescopeMae!,
-      lazyMae: lazyMae!,
-      smootherMae: smootherMae!,
-      probeMsPerStep: this.probeSteps > 0 ? this.probeMs / this.probeSteps : 0,
-    });
+    Object.assign(values, readPackedReading(packed, n, this.nProbe, this.probeSteps > 0 ? this.probeMs / this.probeSteps : 0));
     this.probeMs = 0;
     this.probeSteps = 0;
     return values;

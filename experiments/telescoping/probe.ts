@@ -53,6 +53,27 @@ export interface ProbeInputs {
   momentum?: number;
 }
 
+/**
+ * A reading from the eight sums a probe packs into one tensor (one download per evaluation): Σ‖s(x)‖²
+ * over the n train rows and over the m test probe rows, then RMS telescoping / lazy / smoother error
+ * and MAE telescoping / lazy / smoother error. Disposes the tensor.
+ */
+export function readPackedReading(packed: { dataSync(): ArrayLike<number>; dispose(): void }, n: number, nProbe: number, probeMsPerStep: number): ProbeReading {
+  const [train, probe, telescopeError, lazyError, smootherError, telescopeMae, lazyMae, smootherMae] = Array.from(packed.dataSync());
+  packed.dispose();
+  return {
+    pTrain: train!,
+    pTest: (n / nProbe) * probe!,
+    telescopeError: telescopeError!,
+    lazyError: lazyError!,
+    smootherError: smootherError!,
+    telescopeMae: telescopeMae!,
+    lazyMae: lazyMae!,
+    smootherMae: smootherMae!,
+    probeMsPerStep,
+  };
+}
+
 export interface ProbeReading {
   pTrain: number;
   pTest: number;
@@ -221,19 +242,7 @@ export class TelescopingProbe {
         testMae(smoother),
       ]);
     });
-    const [train, probe, telescopeError, lazyError, smootherError, telescopeMae, lazyMae, smootherMae] = packed.dataSync();
-    packed.dispose();
-    const reading: ProbeReading = {
-      pTrain: train!,
-      pTest: (n / this.nProbe) * probe!,
-      telescopeError: telescopeError!,
-      lazyError: lazyError!,
-      smootherError: smootherError!,
-      telescopeMae: telescopeMae!,
-      lazyMae: lazyMae!,
-      smootherMae: smootherMae!,
-      probeMsPerStep: this.steps > 0 ? this.ms / this.steps : 0,
-    };
+    const reading = readPackedReading(packed, n, this.nProbe, this.steps > 0 ? this.ms / this.steps : 0);
     this.ms = 0;
     this.steps = 0;
     return reading;
