@@ -36,6 +36,21 @@ export async function findEventDirs(root: string): Promise<string[]> {
   return found.sort();
 }
 
+/** Whether an event file lies in root or below (down to maxDepth folders), stopping at the first. */
+export async function containsEventFiles(root: string, maxDepth = 8): Promise<boolean> {
+  let level = [root];
+  for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      if (entries.some((e) => e.isFile() && EVENT_FILE.test(e.name))) return true;
+      for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) next.push(join(dir, e.name));
+    }
+    level = next;
+  }
+  return false;
+}
+
 /** A scalar tensor's one number (float32/double/int from the typed field or little-endian tensor_content). */
 function scalarFromTensor(t: TensorProto): number | undefined {
   if ((t.tensor_shape?.dim?.length ?? 0) > 0 || t.tensor_shape?.unknown_rank) return undefined;
