@@ -107,7 +107,7 @@ export async function readCsv(file: string, onProgress?: ImportProgress): Promis
         const value = parseMetricValue(text);
         if (value === undefined) throw new ImportError(`${file}:${line}: column "${column}": "${text}" is not a number`, file, { line });
         const previous = collector.set(metric, step, value);
-        if (previous !== undefined && !Object.is(previous, value)) {
+        if (previous !== undefined && previous !== value) {
           throw new ImportError(`${file}:${line}: "${metric}" has two values at step ${step} (${previous} and ${value})`, file, { line });
         }
       };

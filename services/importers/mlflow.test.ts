@@ -111,6 +111,18 @@ describe('readMlflowSqlite', () => {
     expect(await readdir(dir)).toEqual(['mlflow.db']);
   });
 
+  it('leaves a database in WAL mode unchanged too (SQLite may add its -wal/-shm files beside it)', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'mlflow.db');
+    buildMlflowDb(path);
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.close();
+    const before = await readFile(path);
+    expectFixtureRuns((await readMlflowSqlite(path)).runs);
+    expect((await readFile(path)).equals(before)).toBe(true);
+  });
+
   it('refuses an SQLite file without the MLflow tables, and a file that is not SQLite', async () => {
     const dir = await tempDir();
     const other = join(dir, 'other.db');

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { type ExternalRun, ImportError } from '../../common/external-run';
 import { readTensorBoard } from './tensorboard';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'tensorboard');
+const EDGE = join(import.meta.dirname, 'fixtures', 'tensorboard-edge');
 
 interface Expected {
   scalars: Record<string, [number, number][]>;
@@ -28,7 +29,6 @@ async function copyRun(run: string): Promise<{ dir: string; eventFile: string }>
   temp = await mkdtemp(join(tmpdir(), 'tb-import-'));
   const dir = join(temp, run);
   await cp(join(FIXTURES, run), dir, { recursive: true });
-  const { readdir } = await import('node:fs/promises');
   const name = (await readdir(dir)).find((n) => n.startsWith('events.out.tfevents.'))!;
   return { dir, eventFile: join(dir, name) };
 }
@@ -155,6 +155,26 @@ describe('readTensorBoard on files written by tensorboardX, torch and tensorboar
     await readTensorBoard(FIXTURES, (p) => seen.push([p.done, p.total]));
     expect(seen[0]).toEqual([0, 7]);
     expect(seen.at(-1)).toEqual([7, 7]);
+  });
+
+  it("keeps the run's own value where the hparams folder's copy differs, and says so", async () => {
+    const plan = await readTensorBoard(join(EDGE, 'conflict'));
+    expect(plan.runs).toHaveLength(1);
+    expect(plan.runs[0]!.config).toEqual({ lr: 0.1 });
+    expect(plan.runs[0]!.metrics).toEqual({ 'hparam/accuracy': { steps: [0], values: [0.5] } });
+    expect(plan.notes).toEqual([
+      `conflict: "hparam/accuracy" in hparams folder ${(await readdir(join(EDGE, 'conflict'))).find((n) => /^\d/.test(n))} differs from the run's own at the same step; the run's values kept`,
+    ]);
+  });
+
+  it('keeps two add_hparams trials of one writer as two runs, not one merged config', async () => {
+    const plan = await readTensorBoard(join(EDGE, 'two-trials'));
+    expect(plan.runs.map((r) => [r.name, r.config, r.metrics])).toEqual([
+      ['trial-a', { lr: 0.1 }, { 'hparam/acc': { steps: [0], values: [0.25] } }],
+      ['trial-b', { lr: 0.2 }, { 'hparam/acc': { steps: [0], values: [0.5] } }],
+    ]);
+    expect(plan.runs[0]!.experiment).toBe('two-trials');
+    expect(plan.notes).toEqual(['two-trials: 2 hparams folders; each kept as its own run', 'two-trials: no scalars or hparams; not imported']);
   });
 
   it('says so when a folder has no event files', async () => {

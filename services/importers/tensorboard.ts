@@ -134,7 +134,7 @@ async function readEventDir(dir: string, onFile: () => void): Promise<DirRead> {
 }
 
 /** Adds the hparams subfolder's scalars to its parent's, leaving out points the parent already has. */
-function mergeInto(parent: DirRead, child: DirRead, childName: string, notes: string[]): void {
+function mergeInto(parent: DirRead, child: DirRead, parentName: string, notes: string[]): void {
   parent.hparams = { ...parent.hparams, ...child.hparams };
   const conflicts = new Set<string>();
   for (const [tag, series] of Object.entries(child.scalars.toSeries())) {
@@ -142,7 +142,7 @@ function mergeInto(parent: DirRead, child: DirRead, childName: string, notes: st
       const value = series.values[i]!;
       const existing = parent.scalars.get(tag, step);
       if (existing === undefined) parent.scalars.set(tag, step, value);
-      else if (!Object.is(existing, value)) conflicts.add(tag);
+      else if (existing !== value) conflicts.add(tag);
     });
   }
   for (const [kind, tags] of child.skipped) {
@@ -151,7 +151,7 @@ function mergeInto(parent: DirRead, child: DirRead, childName: string, notes: st
     parent.skipped.set(kind, into);
   }
   for (const tag of conflicts) {
-    notes.push(`${childName}: hparams folder's "${tag}" differs from the run's own at the same step; the run's values kept`);
+    notes.push(`${parentName}: "${tag}" in hparams folder ${basename(child.dir)} differs from the run's own at the same step; the run's values kept`);
   }
 }
 
@@ -193,7 +193,7 @@ export async function readTensorBoard(root: string, onProgress?: ImportProgress)
     const child = children[0]!;
     let parent = reads.get(parentDir);
     if (!parent) reads.set(parentDir, (parent = { dir: parentDir, scalars: new SeriesCollector(), hparams: undefined, skipped: new Map() }));
-    mergeInto(parent, child, nameOf(child.dir), notes);
+    mergeInto(parent, child, nameOf(parentDir), notes);
     reads.delete(child.dir);
   }
 
