@@ -24,13 +24,14 @@ interface DirRead {
   skipped: Map<string, Set<string>>;
 }
 
-/** Every folder under root (root included) that holds an event file, sorted. */
+/** Every folder under root (root included, hidden ones not) that holds an event file, sorted. */
 export async function findEventDirs(root: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     if (entries.some((e) => e.isFile() && EVENT_FILE.test(e.name))) found.push(dir);
-    for (const e of entries) if (e.isDirectory()) await walk(join(dir, e.name));
+    // Hidden folders (.ipynb_checkpoints, .git) hold no runs of the researcher's.
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) await walk(join(dir, e.name));
   };
   await walk(root);
   return found.sort();
