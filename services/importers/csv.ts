@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, dirname, extname } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import { ImportError, type ExternalRun, type ImportPlan } from '../../common/external-run';
 import { type ImportProgress } from './progress';
@@ -64,7 +64,8 @@ function detectShape(header: string[], file: string): Shape {
  * missing values; a cell that is not a number, a row without a step, or two different values for one
  * metric at one step is refused with the line, and nothing is returned.
  */
-export async function readCsv(file: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+export async function readCsv(given: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+  const file = resolve(given);
   const size = (await stat(file)).size;
   if (size > MAX_CSV_BYTES) {
     throw new ImportError(`${file}: ${(size / 1024 ** 3).toFixed(1)} GiB is over the 1 GiB limit for a CSV import; split the file`, file);

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ImportError, type ExternalRun, type ImportPlan } from '../../common/external-run';
 import { MLFLOW_STATUS, mlflowRun, type MlflowMetricPoint } from './mlflow-run';
@@ -130,7 +130,8 @@ export async function fileStoreLevel(path: string): Promise<'run' | 'experiment'
  * Reads an MLflow file store: the `mlruns` folder, one experiment folder in it, or one run folder.
  * experiment = the MLflow experiment's name; name = the run name (else the run id); config = params.
  */
-export async function readMlflowFileStore(path: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+export async function readMlflowFileStore(given: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+  const path = resolve(given);
   const level = await fileStoreLevel(path);
   if (!level) throw new ImportError(`${path}: not an MLflow file store (no meta.yaml here or in its subfolders)`, path);
   const notes: string[] = [];

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ImportError, type ExternalRun, type ImportPlan } from '../../common/external-run';
 import { mlflowRun, type MlflowMetricPoint } from './mlflow-run';
@@ -47,7 +48,8 @@ export async function isMlflowDatabase(path: string): Promise<boolean> {
  * experiment's name; name = the run's name (else its mlflow.runName tag, else its uuid);
  * config = params. Deleted experiments and runs are skipped with a note.
  */
-export async function readMlflowSqlite(path: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+export async function readMlflowSqlite(given: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+  const path = resolve(given);
   const db = open(path);
   try {
     let missing: string[];

@@ -1,6 +1,6 @@
 import { cp, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ExternalRun, ImportError } from '../../common/external-run';
 import { readTensorBoard } from './tensorboard';
@@ -175,6 +175,15 @@ describe('readTensorBoard on files written by tensorboardX, torch and tensorboar
     ]);
     expect(plan.runs[0]!.experiment).toBe('two-trials');
     expect(plan.notes).toEqual(['two-trials: 2 hparams folders; each kept as its own run', 'two-trials: no scalars or hparams; not imported']);
+  });
+
+  it('names runs the same when the folder is given relative or with a trailing slash', async () => {
+    const relativeRoot = relative(process.cwd(), FIXTURES) + '/';
+    const plan = await readTensorBoard(relativeRoot);
+    expect(plan.runs.map((r) => [r.name, r.experiment, r.origin])).toEqual(
+      (await readTensorBoard(FIXTURES)).runs.map((r) => [r.name, r.experiment, r.origin]),
+    );
+    expect(plan.runs).toHaveLength(5);
   });
 
   it('says so when a folder has no event files', async () => {

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ImportError, type ImportPlan } from '../../common/external-run';
 import { decodeEvent, decodeSessionStartHparams, type SummaryValue, type TensorProto, toNumber } from './event-proto';
 import { type ImportProgress } from './progress';
@@ -161,7 +161,9 @@ function mergeInto(parent: DirRead, child: DirRead, parentName: string, notes: s
  * `events.out.tfevents.*` files is a run named by its path relative to `root`. The timestamped
  * subfolder that `add_hparams` writes is folded into its parent run (its hparams become the config).
  */
-export async function readTensorBoard(root: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+export async function readTensorBoard(path: string, onProgress?: ImportProgress): Promise<ImportPlan> {
+  // Absolute and without a trailing slash, so folder comparisons and relative names hold.
+  const root = resolve(path);
   const dirs = await findEventDirs(root);
   if (dirs.length === 0) throw new ImportError(`${root}: no events.out.tfevents.* files in this folder or below`, root);
   const total = (
@@ -204,7 +206,7 @@ export async function readTensorBoard(root: string, onProgress?: ImportProgress)
   const runs = [];
   for (const read of ordered) {
     const name = nameOf(read.dir);
-    for (const [kind, tags] of [...read.skipped].sort()) {
+    for (const [kind, tags] of [...read.skipped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       notes.push(`${name}: skipped ${tags.size} ${kind} summar${tags.size === 1 ? 'y' : 'ies'} (${[...tags].sort().join(', ')})`);
     }
     if (read.scalars.pointCount === 0 && !read.hparams) {
