@@ -58,6 +58,17 @@ function detectShape(header: string[], file: string): Shape {
   return { kind: 'wide', step, metrics, run, skipped };
 }
 
+/** One cell into its series: empty is missing (not zero); a second, different value at a step is an error. */
+function putCell(collector: SeriesCollector, metric: string, column: string, text: string, step: number, file: string, line: number): void {
+  if (text === '') return;
+  const value = parseMetricValue(text);
+  if (value === undefined) throw new ImportError(`${file}:${line}: column "${column}": "${text}" is not a number`, file, { line });
+  const previous = collector.set(metric, step, value);
+  if (previous !== undefined && previous !== value) {
+    throw new ImportError(`${file}:${line}: "${metric}" has two values at step ${step} (${previous} and ${value})`, file, { line });
+  }
+}
+
 /**
  * Reads a CSV of metric histories, streamed. One run per file (named after the file, grouped under
  * its folder), or one per value of a `run` column (grouped under the file's name). Empty cells are
@@ -103,24 +114,15 @@ export async function readCsv(given: string, onProgress?: ImportProgress): Promi
       if (stepText === '' || !Number.isSafeInteger(step)) {
         throw new ImportError(`${file}:${line}: column "${header[shape.step]!.trim()}": "${stepText}" is not a whole-number step`, file, { line });
       }
-      const put = (collector: SeriesCollector, metric: string, column: string, text: string): void => {
-        if (text === '') return; // a missing value, not a zero
-        const value = parseMetricValue(text);
-        if (value === undefined) throw new ImportError(`${file}:${line}: column "${column}": "${text}" is not a number`, file, { line });
-        const previous = collector.set(metric, step, value);
-        if (previous !== undefined && previous !== value) {
-          throw new ImportError(`${file}:${line}: "${metric}" has two values at step ${step} (${previous} and ${value})`, file, { line });
-        }
-      };
       const run = shape.run === undefined ? base : cellAt(shape.run);
       if (run === '') throw new ImportError(`${file}:${line}: column "${header[shape.run!]!.trim()}" is empty`, file, { line });
       const collector = collectorFor(run);
       if (shape.kind === 'long') {
         const metric = cellAt(shape.name);
         if (metric === '') throw new ImportError(`${file}:${line}: column "${header[shape.name]!.trim()}" is empty`, file, { line });
-        put(collector, metric, header[shape.value]!.trim(), cellAt(shape.value));
+        putCell(collector, metric, header[shape.value]!.trim(), cellAt(shape.value), step, file, line);
       } else {
-        for (const { index, name } of shape.metrics) put(collector, name, name, cellAt(index));
+        for (const { index, name } of shape.metrics) putCell(collector, name, name, cellAt(index), step, file, line);
       }
     }
   } catch (err) {
