@@ -150,6 +150,24 @@ describe('readTensorBoard on files written by tensorboardX, torch and tensorboar
     await expect(readTensorBoard(dir)).rejects.toThrow(`${eventFile}: truncated record header at byte ${last} (5 bytes left, 12 needed)`);
   });
 
+  it('reads a file much larger than one read chunk, records across chunk boundaries, and finds damage far in', async () => {
+    const { dir, eventFile } = await copyRun('tbx-run');
+    const one = await readFile(eventFile);
+    const copies = Math.ceil((3 << 20) / one.length); // > 3 MiB: several 1 MiB chunks
+    await writeFile(eventFile, Buffer.concat(Array.from({ length: copies }, () => one)));
+    const big = (await readTensorBoard(dir)).runs[0]!;
+    const small = byName((await readTensorBoard(FIXTURES)).runs).get('tbx-run')!;
+    // The same points written again: last value per step, so the same run.
+    expect(big.metrics).toEqual(small.metrics);
+    expect(big.contentHash).toBe(small.contentHash);
+
+    const damaged = Buffer.concat(Array.from({ length: copies }, () => one));
+    const at = (copies - 2) * one.length; // the first record of the second-to-last copy
+    damaged[at + 12]! ^= 0x40;
+    await writeFile(eventFile, damaged);
+    await expect(readTensorBoard(dir)).rejects.toThrow(`${eventFile}: record data CRC mismatch at byte ${at}`);
+  });
+
   it('reports progress per event file', async () => {
     const seen: [number, number][] = [];
     await readTensorBoard(FIXTURES, (p) => seen.push([p.done, p.total]));

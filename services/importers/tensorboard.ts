@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ImportError, type ImportPlan } from '../../common/external-run';
 import { decodeEvent, decodeSessionStartHparams, type SummaryValue, type TensorProto, toNumber } from './event-proto';
@@ -109,8 +109,7 @@ async function readEventDir(dir: string, onFile: () => void): Promise<DirRead> {
     .map((e) => join(dir, e.name))
     .sort();
   for (const file of files) {
-    const buffer = await readFile(file);
-    for (const { data, offset } of tfRecords(buffer, file)) {
+    for await (const { data, offset } of tfRecords(file)) {
       let event;
       try {
         event = decodeEvent(data);
