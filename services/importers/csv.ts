@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parse, type CsvError, type Info } from 'csv-parse';
 import { ImportError, type ExternalRun, type ImportPlan } from '../../common/external-run';
+import { requireInput } from './input-path';
 import { type ImportProgress } from './progress';
 import { makeRun, parseMetricValue, SeriesCollector } from './series';
 
@@ -77,6 +78,7 @@ function putCell(collector: SeriesCollector, metric: string, column: string, tex
  */
 export async function readCsv(given: string, onProgress?: ImportProgress): Promise<ImportPlan> {
   const file = resolve(given);
+  await requireInput(file, 'file');
   const size = (await stat(file)).size;
   if (size > MAX_CSV_BYTES) {
     throw new ImportError(`${file}: ${(size / 1024 ** 3).toFixed(1)} GiB is over the 1 GiB limit for a CSV import; split the file`, file);

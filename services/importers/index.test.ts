@@ -1,10 +1,11 @@
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImportError } from '../../common/external-run';
-import { detectImport, readImport } from './index';
+import { detectImport, readCsv, readImport, readMlflowFileStore, readMlflowSqlite, readTensorBoard } from './index';
+import { asImportError } from './input-path';
 import { buildMlflowDb, MLFLOW_RUN_IDS } from './mlflow-db.fixture';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -80,5 +81,32 @@ describe('detectImport / readImport', () => {
       expect((err as ImportError).message).toBe(`${path}: not a TensorBoard log, MLflow store, or CSV file`);
     }
     await expect(readImport(join(dir, 'missing.csv'))).rejects.toThrow(`${join(dir, 'missing.csv')}: no such file or folder`);
+  });
+
+  it('each reader refuses a missing path or one of the wrong kind with an ImportError', async () => {
+    const dir = await tempDir();
+    const missing = join(dir, 'missing');
+    const file = join(dir, 'x.csv');
+    await writeFile(file, 'step,loss\n');
+    for (const read of [readTensorBoard, readMlflowFileStore]) {
+      await expect(read(missing)).rejects.toThrow(new ImportError(`${missing}: no such file or folder`, missing));
+      await expect(read(file)).rejects.toThrow(`${file}: not a folder`);
+    }
+    for (const read of [readCsv, readMlflowSqlite]) {
+      await expect(read(missing)).rejects.toThrow(`${missing}: no such file or folder`);
+      await expect(read(dir)).rejects.toThrow(`${dir}: not a file`);
+    }
+  });
+
+  it('turns a file-system error mid-read into an ImportError naming the file it happened on', async () => {
+    const dir = await tempDir();
+    const gone = join(dir, 'removed-meanwhile', 'meta.yaml');
+    const fsError = await readFile(gone).catch((e: unknown) => e);
+    const err = asImportError(fsError, dir);
+    expect(err).toBeInstanceOf(ImportError);
+    expect(err.file).toBe(gone);
+    expect(err.message).toBe(`${gone}: ENOENT: no such file or directory, open '${gone}'`);
+    const own = new ImportError('x: bad', 'x');
+    expect(asImportError(own, dir)).toBe(own);
   });
 });

@@ -4,6 +4,7 @@ import { ImportError, type ImportPlan } from '../../common/external-run';
 import { readCsv } from './csv';
 import { fileStoreLevel, readMlflowFileStore } from './mlflow-file-store';
 import { isMlflowDatabase, readMlflowSqlite } from './mlflow-sqlite';
+import { asImportError } from './input-path';
 import { type ImportProgress } from './progress';
 import { containsEventFiles, readTensorBoard } from './tensorboard';
 
@@ -55,8 +56,15 @@ export async function detectImport(path: string): Promise<{ kind: ImportKind; pa
  * the path is none of the kinds in IMPORT_KINDS, or when its content is malformed.
  */
 export async function readImport(path: string, opts?: { onProgress?: ImportProgress }): Promise<ImportPlan> {
+  try {
+    return await readDetected(path, opts?.onProgress);
+  } catch (err) {
+    throw asImportError(err, path);
+  }
+}
+
+async function readDetected(path: string, onProgress: ImportProgress | undefined): Promise<ImportPlan> {
   const found = await detectImport(path);
-  const onProgress = opts?.onProgress;
   switch (found?.kind) {
     case 'tensorboard':
       return readTensorBoard(found.path, onProgress);

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ImportError, type ExternalRun, type ImportPlan } from '../../common/external-run';
 import { MLFLOW_STATUS, mlflowRun, type MlflowMetricPoint } from './mlflow-run';
+import { requireInput } from './input-path';
 import { type ImportProgress } from './progress';
 import { parseMetricValue } from './series';
 
@@ -132,6 +133,7 @@ export async function fileStoreLevel(path: string): Promise<'run' | 'experiment'
  */
 export async function readMlflowFileStore(given: string, onProgress?: ImportProgress): Promise<ImportPlan> {
   const path = resolve(given);
+  await requireInput(path, 'folder');
   const level = await fileStoreLevel(path);
   if (!level) throw new ImportError(`${path}: not an MLflow file store (no meta.yaml here or in its subfolders)`, path);
   const notes: string[] = [];

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ImportError, type ExternalRun, type ImportPlan } from '../../common/external-run';
 import { mlflowRun, type MlflowMetricPoint } from './mlflow-run';
+import { requireInput } from './input-path';
 import { type ImportProgress } from './progress';
 import { finiteOrNull } from './series';
 
@@ -50,6 +51,7 @@ export async function isMlflowDatabase(path: string): Promise<boolean> {
  */
 export async function readMlflowSqlite(given: string, onProgress?: ImportProgress): Promise<ImportPlan> {
   const path = resolve(given);
+  await requireInput(path, 'file');
   const db = open(path);
   try {
     let missing: string[];

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ImportError, type ImportPlan } from '../../common/external-run';
 import { decodeEvent, decodeSessionStartHparams, type SummaryValue, type TensorProto, toNumber } from './event-proto';
+import { requireInput } from './input-path';
 import { type ImportProgress } from './progress';
 import { makeRun, SeriesCollector, finiteOrNull } from './series';
 import { tfRecords } from './tfrecord';
@@ -163,6 +164,7 @@ function mergeInto(parent: DirRead, child: DirRead, parentName: string, notes: s
 export async function readTensorBoard(path: string, onProgress?: ImportProgress): Promise<ImportPlan> {
   // Absolute and without a trailing slash, so folder comparisons and relative names hold.
   const root = resolve(path);
+  await requireInput(root, 'folder');
   const dirs = await findEventDirs(root);
   if (dirs.length === 0) throw new ImportError(`${root}: no events.out.tfevents.* files in this folder or below`, root);
   const total = (
