@@ -62,6 +62,14 @@ describe('readCsv shapes', () => {
     ]);
   });
 
+  it('a byte-order mark and Windows line endings (as Excel saves) read like plain text', async () => {
+    const file = await tempFile('excel.csv', '\uFEFFStep,Loss\r\n0,1.5\r\n10,0.25\r\n');
+    const plan = await readCsv(file);
+    expect(plan.runs[0]!.metrics).toEqual({ Loss: { steps: [0, 10], values: [1.5, 0.25] } });
+    const err = await readCsv(await tempFile('excel-bad.csv', '\uFEFFstep,loss\r\n0,1\r\n1,x\r\n')).catch((e: unknown) => e);
+    expect((err as ImportError).message).toMatch(/:3: column "loss": "x" is not a number$/);
+  });
+
   it('long without a run column is one run named after the file', async () => {
     const file = await tempFile('probe.csv', 'step,metric,value\n5,eff_params,12.5\n1,eff_params,30\n');
     const plan = await readCsv(file);
