@@ -55,9 +55,12 @@ async function listFiles(dir: string): Promise<string[]> {
   return files.sort();
 }
 
-/** Lines "timestamp value step" (MLflow before 1.0 wrote no step: it is 0 there, as MLflow reads it). */
-async function readMetricFile(file: string, key: string): Promise<MlflowMetricPoint[]> {
-  const points: MlflowMetricPoint[] = [];
+/**
+ * Appends a metric file's points: lines "timestamp value step" (MLflow before 1.0 wrote no step:
+ * it is 0 there, as MLflow reads it). Appended one by one, not spread into push(), which overflows
+ * the stack for a long history.
+ */
+async function readMetricFile(file: string, key: string, points: MlflowMetricPoint[]): Promise<void> {
   const lines = (await readFile(file, 'utf8')).split('\n');
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
@@ -70,7 +73,6 @@ async function readMetricFile(file: string, key: string): Promise<MlflowMetricPo
     }
     points.push({ key, step, timestamp, value });
   });
-  return points;
 }
 
 async function readRunFolder(dir: string, experiment: string, notes: string[]): Promise<ExternalRun | undefined> {
@@ -88,7 +90,7 @@ async function readRunFolder(dir: string, experiment: string, notes: string[]): 
   const metricsDir = join(dir, 'metrics');
   if (await exists(metricsDir)) {
     for (const file of await listFiles(metricsDir)) {
-      points.push(...(await readMetricFile(file, relative(metricsDir, file).split(sep).join('/'))));
+      await readMetricFile(file, relative(metricsDir, file).split(sep).join('/'), points);
     }
   }
   return mlflowRun({

@@ -66,6 +66,16 @@ describe('readMlflowFileStore', () => {
     expect(there.runs.map((r) => r.contentHash)).toEqual(here.runs.map((r) => r.contentHash));
   });
 
+  it('reads a long metric history (200,000 lines) in full', async () => {
+    const dir = join(await tempDir(), 'mlruns');
+    await cp(MLRUNS, dir, { recursive: true });
+    const lines = Array.from({ length: 200_000 }, (_, i) => `${1765000401000 + i} ${i / 4} ${i}`);
+    await writeFile(join(dir, '1', RUN1, 'metrics', 'accuracy'), lines.join('\n') + '\n');
+    const run = (await readMlflowFileStore(join(dir, '1', RUN1))).runs[0]!;
+    expect(run.metrics.accuracy!.steps.length).toBe(200_000);
+    expect(run.metrics.accuracy!.values[199_999]).toBe(199_999 / 4);
+  });
+
   it('refuses a malformed metric line with file:line and returns nothing', async () => {
     const dir = join(await tempDir(), 'mlruns');
     await cp(MLRUNS, dir, { recursive: true });
