@@ -45,11 +45,10 @@ async function readKeyFiles(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
+async function listFiles(dir: string, files: string[] = []): Promise<string[]> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await listFiles(path)));
+    if (e.isDirectory()) await listFiles(path, files);
     else if (e.isFile()) files.push(path);
   }
   return files.sort();
