@@ -10,6 +10,7 @@ import { BundleRepo } from '../db/bundle.repo';
 import { ConfoundersRepo } from '../db/confounders.repo';
 import { EvidenceRepo } from '../db/evidence.repo';
 import { FiguresRepo } from '../db/figures.repo';
+import { PlotsRepo } from '../db/plots.repo';
 import { HypothesesRepo } from '../db/hypotheses.repo';
 import { NotesRepo } from '../db/notes.repo';
 import { SearchRepo } from '../db/search.repo';
@@ -27,6 +28,7 @@ import { EventBus } from './event-bus';
 import { BundleService } from './bundle.service';
 import { ConfounderService } from './confounder.service';
 import { FiguresService } from './figures.service';
+import { PlotsService } from './plots.service';
 import { HypothesesService } from './hypotheses.service';
 import { NotebookService } from './notebook.service';
 import { NotesService } from './notes.service';
@@ -56,6 +58,8 @@ export interface AppContext {
   /** Sweeps as SLURM job arrays: submit, status, collect, retry. */
   slurm: SlurmSweepService;
   figures: FiguresService;
+  /** The plot builder's reads: a metric reduced to one number per run. */
+  plots: PlotsService;
   confounders: ConfounderService;
   bundles: BundleService;
   /** The researcher's experiment files (describe them with refresh(); watch() follows changes). */
@@ -215,6 +219,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     sweeps,
     slurm,
     figures,
+    plots: new PlotsService(new PlotsRepo(opened.db), projectsRepo),
     confounders,
     bundles: new BundleService({
       repo: new BundleRepo(opened.db),
