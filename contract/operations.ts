@@ -28,6 +28,7 @@ import {
   type SearchHit,
 } from './notebook';
 import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
+import { AttachmentAddSchema, AttachmentGetSchema, AttachmentListSchema, type Attachment, type AttachmentData } from './attachments';
 import { BundleExportSchema, BundleImportSchema, type BundleImportResult } from './bundle';
 import {
   ConfounderListSchema,
@@ -110,6 +111,9 @@ export const operations = {
   'figures:list': op<FigureSummary[]>()(FigureListSchema),
   'figures:delete': op<{ id: string }>()(FigureRefSchema),
   'notes:linkFigure': op<Note>()(NoteFigureLinkSchema),
+  'attachments:add': op<Attachment>()(AttachmentAddSchema),
+  'attachments:get': op<AttachmentData>()(AttachmentGetSchema),
+  'attachments:list': op<Attachment[]>()(AttachmentListSchema),
   'confounders:run': op<ConfounderTest>()(ConfounderTestSchema),
   'confounders:list': op<ConfounderTest[]>()(ConfounderListSchema),
   'confounders:get': op<ConfounderTest>()(ConfounderRefSchema),

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { QuestionKeySchema } from '../contract/checklist';
 import type { Evidence, EvidenceLinkSchema, NotebookExport, SearchHit } from '../contract/notebook';
 import { SEARCH_LIMITS } from '../contract/notebook';
+import type { AttachmentsRepo } from '../db/attachments.repo';
 import type { EvidenceRepo } from '../db/evidence.repo';
 import type { ConfoundersRepo } from '../db/confounders.repo';
 import type { FiguresRepo } from '../db/figures.repo';
@@ -29,6 +30,7 @@ export interface NotebookDeps {
   hypothesesRepo: HypothesesRepo;
   figures: FiguresRepo;
   confounders: ConfoundersRepo;
+  attachments: AttachmentsRepo;
   events: EventBus;
   clock: Clock;
   appVersion: string;
@@ -71,6 +73,10 @@ export class NotebookService {
     if (kind === 'confounder') {
       const t = this.d.confounders.get(id);
       return t ? { label: `Confounder test: ${t.title}`, detail: t.verdict, projectId: t.projectId } : null;
+    }
+    if (kind === 'attachment') {
+      const a = this.d.attachments.get(id);
+      return a ? { label: a.name, detail: `${a.mediaType}, ${a.size} bytes`, projectId: a.projectId } : null;
     }
     if (kind === 'figure') {
       const f = this.d.figures.get(id);
