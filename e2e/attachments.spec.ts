@@ -1,0 +1,146 @@
+import { deflateSync, crc32 } from 'node:zlib';
+import { type Page } from '@playwright/test';
+import { expect, test, type Host } from './host';
+
+/** A PNG of a falling loss curve (so the screenshot shows a real figure), encoded by hand. */
+function lossCurvePng(width = 480, height = 260): Buffer {
+  const rows: Buffer[] = [];
+  const curve = (x: number) => Math.round(height - 20 - (height - 40) * Math.exp(-x / (width / 6)));
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3, 0xff);
+    row[0] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const onAxis = x === 30 || y === height - 20;
+      const onCurve = x > 30 && Math.abs(y - curve(x - 30)) <= 2;
+      if (onAxis || onCurve) row.set(onCurve ? [0x2c, 0x5a, 0x86] : [0x66, 0x66, 0x5f], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const EVIL_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" onload="alert(1)"><script>alert(1)</script>' +
+  '<rect width="120" height="60" fill="#e7eef6"/><circle cx="60" cy="30" r="20" fill="#2c5a86"/></svg>';
+const PDF = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
+
+/** Dispatches a paste or a drop of one file on the note's text area, as the browser would. */
+async function sendFile(page: Page, how: 'paste' | 'drop', file: { name: string; type: string; base64: string }): Promise<void> {
+  await page.getByLabel('Note (Markdown)').evaluate(
+    (el, { how, file }) => {
+      const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], file.name, { type: file.type }));
+      const event =
+        how === 'paste'
+          ? new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })
+          : new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
+      el.dispatchEvent(event);
+    },
+    { how, file },
+  );
+}
+
+async function newNote(page: Page, host: Host, title: string): Promise<string> {
+  const res = await host.op<{ id: string }>('projects:create', { title: 'Attachments', phenomenon: 'grokking' });
+  if (!res.body.ok) throw new Error(res.body.error.message);
+  const projectId = res.body.value.id;
+  await page.goto(host.url);
+  await page.goto(`${host.origin}/#/projects/${projectId}/notes`);
+  await expect(page.getByTestId('project-title')).toBeVisible();
+  await page.keyboard.press('n');
+  await page.getByLabel('Note title').fill(title);
+  await page.getByLabel('Note (Markdown)').fill('Train loss of the 1-layer MLP, from matplotlib:\n');
+  await expect(page.getByTestId('note-save-state')).toContainText('Saved');
+  return projectId;
+}
+
+test('attachments: a pasted PNG shows inline, a scripted SVG is inert, a dropped PDF is a download link', async ({ page, host }) => {
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
+  const projectId = await newNote(page, host, 'Loss curve');
+  const body = page.getByLabel('Note (Markdown)');
+
+  // Paste an image: uploaded, and a Markdown reference lands at the cursor.
+  await body.press('End');
+  await body.press('Control+End');
+  await sendFile(page, 'paste', { name: 'loss.png', type: 'image/png', base64: lossCurvePng().toString('base64') });
+  await expect(body).toHaveValue(/!\[loss\.png\]\(attachment:[0-9a-f]{64}\)/);
+  // An SVG with a script and an onload handler, pasted the same way.
+  await sendFile(page, 'paste', { name: 'evil.svg', type: 'image/svg+xml', base64: Buffer.from(EVIL_SVG).toString('base64') });
+  await expect(body).toHaveValue(/!\[evil\.svg\]\(attachment:[0-9a-f]{64}\)/);
+  // Drag and drop a PDF: a link, not an image.
+  await sendFile(page, 'drop', { name: 'paper.pdf', type: 'application/pdf', base64: Buffer.from(PDF).toString('base64') });
+  await expect(body).toHaveValue(/\n\[paper\.pdf\]\(attachment:[0-9a-f]{64}\)/);
+  await expect(page.getByTestId('note-save-state')).toContainText('Saved');
+
+  // A file whose bytes are not what its name says is refused with a message, nothing inserted.
+  await sendFile(page, 'drop', { name: 'plot.png', type: 'image/png', base64: Buffer.from('<html><script>alert(2)</script></html>').toString('base64') });
+  await expect(page.getByText(/“plot\.png” is named as a PNG image but its bytes are an HTML page/)).toBeVisible();
+  await expect(body).not.toHaveValue(/plot\.png/);
+
+  // The saved note, rendered after a reload: images inline from blob: URLs, the PDF a download.
+  await page.reload();
+  await page.getByRole('tab', { name: 'Preview' }).click();
+  const preview = page.locator('.note-preview [data-testid="markdown"]');
+  const png = preview.locator('img[alt="loss.png"]');
+  await expect(png).toHaveAttribute('src', /^blob:/);
+  await expect.poll(() => png.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
+  // Decoded, not just sized: the curve's pixels are there.
+  const inked = await png.evaluate((img: HTMLImageElement) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const g = canvas.getContext('2d')!;
+    g.drawImage(img, 0, 0);
+    const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i]! < 0x80) n++;
+    return n;
+  });
+  expect(inked).toBeGreaterThan(500);
+  const svg = preview.locator('img[alt="evil.svg"]');
+  await expect(svg).toHaveAttribute('src', /^blob:/);
+  await expect.poll(() => svg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(120);
+  // Shown as an image only: no SVG of it in the page's DOM, no handler anywhere.
+  expect(await preview.locator('svg, script, [onload]').count()).toBe(0);
+  const pdf = preview.locator('a.attachment-link');
+  await expect(pdf).toHaveText('paper.pdf');
+  await expect(pdf).toHaveAttribute('href', /^blob:/);
+  await expect(pdf).toHaveAttribute('download', 'paper.pdf');
+  const download = page.waitForEvent('download');
+  await pdf.click();
+  expect((await download).suggestedFilename()).toBe('paper.pdf');
+
+  // The stored SVG is the sanitised one.
+  const list = await host.op<{ name: string; sha256: string }[]>('attachments:list', { projectId });
+  if (!list.body.ok) throw new Error(list.body.error.message);
+  const evil = list.body.value.find((a) => a.name === 'evil.svg')!;
+  const stored = await host.op<{ data: string }>('attachments:get', { projectId, sha256: evil.sha256 });
+  if (!stored.body.ok) throw new Error(stored.body.error.message);
+  expect(Buffer.from(stored.body.value.data, 'base64').toString('utf8')).not.toMatch(/script|onload/i);
+
+  await page.screenshot({ path: '/tmp/attachments-note.png' });
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+  expect(dialogs).toEqual([]);
+});
