@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ATTACHMENT_EXTENSIONS,
   ATTACHMENT_TYPES,
@@ -14,6 +15,9 @@ import { sanitizeSvg } from './svg-sanitize';
  */
 
 const MIB = 1024 * 1024;
+
+/** The content address of a file. */
+export const sha256OfBytes = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** The media type a file name declares, or null for a type that may not be attached. */
 export function typeOfName(name: string): AttachmentMediaType | null {
@@ -82,28 +86,33 @@ export function checkAttachment(name: string, bytes: Uint8Array): CheckedFile {
   if (!declared) {
     throw refuse(`“${name}” is not a type that can be attached: use one of ${ATTACHMENT_EXTENSIONS.join(', ')}`, 'name');
   }
+  return checkBytes(declared, bytes, `“${name}”`);
+}
+
+/** The checks of a file whose media type is declared (an attachment, or one carried in a bundle). */
+export function checkBytes(declared: AttachmentMediaType, bytes: Uint8Array, label: string): CheckedFile {
   const limit = attachmentLimit(declared);
   if (bytes.length > limit) {
-    throw new ServiceError('payload_too_large', `“${name}” is ${(bytes.length / MIB).toFixed(1)} MiB; files of this type are at most ${limit / MIB} MiB`, [
+    throw new ServiceError('payload_too_large', `${label} is ${(bytes.length / MIB).toFixed(1)} MiB; files of this type are at most ${limit / MIB} MiB`, [
       { path: 'data', message: `at most ${limit / MIB} MiB` },
     ]);
   }
-  if (bytes.length === 0) throw refuse(`“${name}” is empty`);
+  if (bytes.length === 0) throw refuse(`${label} is empty`);
   const found = sniff(bytes);
   const isText = declared === 'text/csv' || declared === 'application/json' || declared === 'text/plain';
   if (isText ? found !== 'text' : found !== declared) {
-    throw refuse(`“${name}” is named as ${isText ? 'a text file' : DESCRIBED[declared as Sniffed]} but its bytes are ${DESCRIBED[found]}: not attached`);
+    throw refuse(`${label} is named as ${isText ? 'a text file' : DESCRIBED[declared as Sniffed]} but its bytes are ${DESCRIBED[found]}: not attached`);
   }
   if (declared === 'application/json') {
     try {
       JSON.parse(new TextDecoder().decode(bytes));
     } catch {
-      throw refuse(`“${name}” is not valid JSON: not attached`);
+      throw refuse(`${label} is not valid JSON: not attached`);
     }
   }
   if (declared === 'image/svg+xml') {
     const clean = sanitizeSvg(new TextDecoder().decode(bytes));
-    if (!clean) throw refuse(`“${name}” has no SVG content left once scripts and external references are removed`);
+    if (!clean) throw refuse(`${label} has no SVG content left once scripts and external references are removed`);
     return { mediaType: declared, bytes: new TextEncoder().encode(clean) };
   }
   return { mediaType: declared, bytes };

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ATTACHMENT_LIMITS, attachmentMarkdown, attachmentRefs } from '../contract/attachments';
 import type { Result } from '../contract/result';
 import { dispatch } from '../host/handlers';
+import { PNG_1X1 } from '../test/attachment-fixtures';
 import { snapshotTables, tempContext } from '../test/temp-context';
 import { sniff, typeOfName } from './attachment-check';
 
@@ -14,11 +15,6 @@ beforeEach(() => {
 });
 afterEach(() => ctx.cleanup());
 
-/** A real 1×1 PNG (red pixel). */
-export const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
-  'base64',
-);
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString('base64');
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const add = (input: Record<string, unknown>) => dispatch(ctx, 'attachments:add', { projectId, ...input });

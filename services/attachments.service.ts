@@ -1,15 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Attachment, AttachmentAddSchema, AttachmentData } from '../contract/attachments';
 import type { AttachmentsRepo } from '../db/attachments.repo';
 import type { NotesRepo } from '../db/notes.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
-import { checkAttachment } from './attachment-check';
+import { checkAttachment, sha256OfBytes } from './attachment-check';
 import { notFound, ServiceError } from './errors';
 import type { EventBus } from './event-bus';
 import type { Clock } from './projects.service';
-
-export const sha256OfBytes = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Files attached to a project and its notes, stored once per distinct content. */
 export class AttachmentsService {
