@@ -41,22 +41,26 @@ const EVIL_SVG =
   '<rect width="120" height="60" fill="#e7eef6"/><circle cx="60" cy="30" r="20" fill="#2c5a86"/></svg>';
 const PDF = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
 
-/** Dispatches a paste or a drop of one file on the note's text area, as the browser would. */
+/** Dispatches a paste or a drop of one file on the note's text area, as the browser would (run in the page). */
 async function sendFile(page: Page, how: 'paste' | 'drop', file: { name: string; type: string; base64: string }): Promise<void> {
-  await page.getByLabel('Note (Markdown)').evaluate(
-    (el, { how, file }) => {
-      const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], file.name, { type: file.type }));
-      const event =
-        how === 'paste'
-          ? new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true })
-          : new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true });
-      el.dispatchEvent(event);
-    },
-    { how, file },
-  );
+  await page.evaluate(`(() => {
+    const file = ${JSON.stringify(file)};
+    const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], file.name, { type: file.type }));
+    const init = { bubbles: true, cancelable: true };
+    const event = ${JSON.stringify(how)} === 'paste'
+      ? new ClipboardEvent('paste', { ...init, clipboardData: dt })
+      : new DragEvent('drop', { ...init, dataTransfer: dt });
+    document.querySelector('textarea.note-body').dispatchEvent(event);
+  })()`);
 }
+
+/** Width of a decoded image, 0 while it is not loaded. */
+const naturalWidth = (img: unknown) => {
+  const i = img as { complete: boolean; naturalWidth: number };
+  return i.complete ? i.naturalWidth : 0;
+};
 
 async function newNote(page: Page, host: Host, title: string): Promise<string> {
   const res = await host.op<{ id: string }>('projects:create', { title: 'Attachments', phenomenon: 'grokking' });
@@ -105,23 +109,24 @@ test('attachments: a pasted PNG shows inline, a scripted SVG is inert, a dropped
   const preview = page.locator('.note-preview [data-testid="markdown"]');
   const png = preview.locator('img[alt="loss.png"]');
   await expect(png).toHaveAttribute('src', /^blob:/);
-  await expect.poll(() => png.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
+  await expect.poll(() => png.evaluate(naturalWidth)).toBe(480);
   // Decoded, not just sized: the curve's pixels are there.
-  const inked = await png.evaluate((img: HTMLImageElement) => {
+  const inked = (await page.evaluate(`(() => {
+    const img = document.querySelector('.note-preview img[alt="loss.png"]');
     const canvas = document.createElement('canvas');
     canvas.width = img.naturalWidth;
     canvas.height = img.naturalHeight;
-    const g = canvas.getContext('2d')!;
+    const g = canvas.getContext('2d');
     g.drawImage(img, 0, 0);
     const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
     let n = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i]! < 0x80) n++;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 0x80) n++;
     return n;
-  });
+  })()`)) as number;
   expect(inked).toBeGreaterThan(500);
   const svg = preview.locator('img[alt="evil.svg"]');
   await expect(svg).toHaveAttribute('src', /^blob:/);
-  await expect.poll(() => svg.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(120);
+  await expect.poll(() => svg.evaluate(naturalWidth)).toBe(120);
   // Shown as an image only: no SVG of it in the page's DOM, no handler anywhere.
   expect(await preview.locator('svg, script, [onload]').count()).toBe(0);
   const pdf = preview.locator('a.attachment-link');
