@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { QuestionKeySchema } from '../contract/checklist';
 import type { Evidence, EvidenceLinkSchema, NotebookExport, SearchHit } from '../contract/notebook';
 import { SEARCH_LIMITS } from '../contract/notebook';
+import { isImageType, type Attachment } from '../contract/attachments';
 import type { AttachmentsRepo } from '../db/attachments.repo';
 import type { EvidenceRepo } from '../db/evidence.repo';
 import type { ConfoundersRepo } from '../db/confounders.repo';
@@ -119,6 +120,7 @@ export class NotebookService {
     const html = reportHtml({
       ...data,
       figureSvgs,
+      attachmentImages: this.attachmentImages(data.attachments),
       environment: {
         appVersion: this.d.appVersion,
         hostname: host.hostname,
@@ -138,6 +140,20 @@ export class NotebookService {
     return { filename: reportFilename(data.project.title), html };
   }
 
+  /** Attached images as data: URIs, for the report to embed (it makes no request). */
+  private attachmentImages(attachments: readonly Attachment[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const a of attachments) {
+      if (!isImageType(a.mediaType) || out[a.sha256]) continue;
+      const bytes = this.d.attachments.data(a.sha256);
+      if (!bytes) continue;
+      // SVGs were sanitised on the way in; sanitised again here, as figures are on the way out.
+      const data = a.mediaType === 'image/svg+xml' ? Buffer.from(sanitizeSvg(bytes.toString('utf8'))) : bytes;
+      out[a.sha256] = `data:${a.mediaType};base64,${data.toString('base64')}`;
+    }
+    return out;
+  }
+
   private exportData(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService) {
     const project = this.requireProject(projectId);
     return {
@@ -147,6 +163,7 @@ export class NotebookService {
       notes: this.d.notes.list(projectId),
       figures: this.d.figures.list(projectId),
       runs: this.d.runs.list(projectId),
+      attachments: this.d.attachments.list(projectId),
       appVersion: this.d.appVersion,
       exportedAt: this.d.clock(),
     };
