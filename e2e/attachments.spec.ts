@@ -149,3 +149,25 @@ test('attachments: a pasted PNG shows inline, a scripted SVG is inert, a dropped
   await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
   expect(dialogs).toEqual([]);
 });
+
+test('attachments: a checklist answer cites an attached file as evidence', async ({ page, host }) => {
+  const res = await host.op<{ id: string }>('projects:create', { title: 'Evidence', phenomenon: 'grokking' });
+  if (!res.body.ok) throw new Error(res.body.error.message);
+  const projectId = res.body.value.id;
+  const csv = Buffer.from('step,train_loss\n0,2.30\n100,0.41\n');
+  const added = await host.op('attachments:add', { projectId, name: 'curve.csv', data: csv.toString('base64') });
+  expect(added.body.ok).toBe(true);
+  const key = 'early.context.framing';
+  await page.goto(host.url);
+  await page.goto(`${host.origin}/#/projects/${projectId}/checklist/${key}`);
+  const evidence = page.getByTestId(`evidence-${key}`);
+  await evidence.getByRole('button', { name: 'Cite…' }).click();
+  const picker = page.getByTestId('evidence-picker');
+  await picker.getByRole('tab', { name: 'Attachments' }).click();
+  await picker.locator('label', { hasText: 'curve.csv' }).getByRole('checkbox').check();
+  await expect(picker.locator('label', { hasText: 'curve.csv' })).toContainText('text/csv');
+  await picker.getByRole('button', { name: 'Done' }).click();
+  await expect(evidence.locator('.evidence-attachment')).toHaveText(/attachment: curve\.csv/);
+  const state = await host.op<{ evidence: { kind: string; label: string }[] }>('checklist:get', { projectId });
+  expect(state.body.ok && state.body.value.evidence).toMatchObject([{ kind: 'attachment', label: 'curve.csv' }]);
+});
