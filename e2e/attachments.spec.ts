@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
 import { type Page } from '@playwright/test';
 import { expect, test, type Host } from './host';
@@ -170,4 +171,32 @@ test('attachments: a checklist answer cites an attached file as evidence', async
   await expect(evidence.locator('.evidence-attachment')).toHaveText(/attachment: curve\.csv/);
   const state = await host.op<{ evidence: { kind: string; label: string }[] }>('checklist:get', { projectId });
   expect(state.body.ok && state.body.value.evidence).toMatchObject([{ kind: 'attachment', label: 'curve.csv' }]);
+});
+
+test('attachments: a bundle carries them byte for byte through the host (import on its worker thread)', async ({ host }) => {
+  const res = await host.op<{ id: string }>('projects:create', { title: 'Bundle with files', phenomenon: 'grokking' });
+  if (!res.body.ok) throw new Error(res.body.error.message);
+  const projectId = res.body.value.id;
+  for (const [name, bytes] of [['loss.png', lossCurvePng()], ['evil.svg', Buffer.from(EVIL_SVG)], ['paper.pdf', Buffer.from(PDF)]] as const) {
+    const r = await host.op('attachments:add', { projectId, name, data: bytes.toString('base64') });
+    if (!r.body.ok) throw new Error(r.body.error.message);
+  }
+  const hashes = async (id: string) => {
+    const list = await host.op<{ name: string; sha256: string }[]>('attachments:list', { projectId: id });
+    if (!list.body.ok) throw new Error(list.body.error.message);
+    const out: Record<string, string> = {};
+    for (const a of list.body.value) {
+      const got = await host.op<{ data: string }>('attachments:get', { projectId: id, sha256: a.sha256 });
+      if (!got.body.ok) throw new Error(got.body.error.message);
+      out[a.name] = createHash('sha256').update(Buffer.from(got.body.value.data, 'base64')).digest('hex');
+    }
+    return out;
+  };
+  const before = await hashes(projectId);
+  const exported = await host.op<{ data: string }>('bundles:export', { projectId });
+  if (!exported.body.ok) throw new Error(exported.body.error.message);
+  const imported = await host.op<{ projectId: string; counts: { attachments: number } }>('bundles:import', { data: exported.body.value.data });
+  if (!imported.body.ok) throw new Error(imported.body.error.message);
+  expect(imported.body.value.counts.attachments).toBe(3);
+  expect(await hashes(imported.body.value.projectId)).toEqual(before);
 });
