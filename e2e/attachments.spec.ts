@@ -90,13 +90,17 @@ test('attachments: a pasted PNG shows inline, a scripted SVG is inert, a dropped
   await body.press('End');
   await body.press('Control+End');
   await sendFile(page, 'paste', { name: 'loss.png', type: 'image/png', base64: lossCurvePng().toString('base64') });
-  await expect(body).toHaveValue(/!\[loss\.png\]\(attachment:[0-9a-f]{64}\)/);
+  await expect(body).toHaveValue(/:\n\n!\[loss\.png\]\(attachment:[0-9a-f]{64}\)\n\n$/);
+  // A line after it, and the cursor back at that line's start: what comes next lands there.
+  await body.press('Control+End');
+  await body.pressSequentially('Seeds 0 to 4.');
+  await body.press('Home');
   // An SVG with a script and an onload handler, pasted the same way.
   await sendFile(page, 'paste', { name: 'evil.svg', type: 'image/svg+xml', base64: Buffer.from(EVIL_SVG).toString('base64') });
-  await expect(body).toHaveValue(/!\[evil\.svg\]\(attachment:[0-9a-f]{64}\)/);
-  // Drag and drop a PDF: a link, not an image.
+  await expect(body).toHaveValue(/\)\n\n!\[evil\.svg\]\(attachment:[0-9a-f]{64}\)\n\nSeeds 0 to 4\.$/);
+  // Drag and drop a PDF: a link, not an image, again at the cursor (now after the SVG).
   await sendFile(page, 'drop', { name: 'paper.pdf', type: 'application/pdf', base64: Buffer.from(PDF).toString('base64') });
-  await expect(body).toHaveValue(/\n\[paper\.pdf\]\(attachment:[0-9a-f]{64}\)/);
+  await expect(body).toHaveValue(/\(attachment:[0-9a-f]{64}\)\n\n\[paper\.pdf\]\(attachment:[0-9a-f]{64}\)\n\nSeeds 0 to 4\.$/);
   await expect(page.getByTestId('note-save-state')).toContainText('Saved');
 
   // A file whose bytes are not what its name says is refused with a message, nothing inserted.
