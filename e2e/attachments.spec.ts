@@ -151,6 +151,19 @@ test('attachments: a pasted PNG shows inline, a scripted SVG is inert, a dropped
   expect(Buffer.from(stored.body.value.data, 'base64').toString('utf8')).not.toMatch(/script|onload/i);
 
   await page.screenshot({ path: '/tmp/attachments-note.png' });
+
+  // Leaving the rendered note releases its object URLs: the image's blob: URL no longer loads.
+  const src = await png.getAttribute('src');
+  const loads = (url: string) => page.evaluate(`new Promise((resolve) => {
+    const img = new Image();
+    img.onload = () => resolve('loads');
+    img.onerror = () => resolve('gone');
+    img.src = ${JSON.stringify(url)};
+  })`);
+  expect(await loads(src!)).toBe('loads');
+  await page.getByRole('tab', { name: 'Write' }).click();
+  await expect(preview).toHaveCount(0);
+  expect(await loads(src!)).toBe('gone');
   await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
   expect(dialogs).toEqual([]);
 });
