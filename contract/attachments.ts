@@ -87,8 +87,3 @@ export function attachmentMarkdown(a: Pick<Attachment, 'name' | 'sha256' | 'medi
   const label = a.name.replace(/[[\]\\]/g, '\\$&');
   return `${isImageType(a.mediaType) ? '!' : ''}[${label}](attachment:${a.sha256})`;
 }
-
-/** Every `attachment:<sha256>` a Markdown text refers to, once each, in order. */
-export function attachmentRefs(markdown: string): string[] {
-  return [...new Set([...markdown.matchAll(/attachment:([0-9a-f]{64})\b/g)].map((m) => m[1]!))];
-}
