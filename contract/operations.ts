@@ -29,6 +29,7 @@ import {
 } from './notebook';
 import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
 import { PlotValuesSchema, type RunValue } from './plots';
+import { AttachmentAddSchema, AttachmentGetSchema, AttachmentListSchema, type Attachment, type AttachmentData } from './attachments';
 import { BundleExportSchema, BundleImportSchema, type BundleImportResult } from './bundle';
 import {
   ConfounderListSchema,
@@ -112,6 +113,9 @@ export const operations = {
   'figures:delete': op<{ id: string }>()(FigureRefSchema),
   'plots:values': op<RunValue[]>()(PlotValuesSchema),
   'notes:linkFigure': op<Note>()(NoteFigureLinkSchema),
+  'attachments:add': op<Attachment>()(AttachmentAddSchema),
+  'attachments:get': op<AttachmentData>()(AttachmentGetSchema),
+  'attachments:list': op<Attachment[]>()(AttachmentListSchema),
   'confounders:run': op<ConfounderTest>()(ConfounderTestSchema),
   'confounders:list': op<ConfounderTest[]>()(ConfounderListSchema),
   'confounders:get': op<ConfounderTest>()(ConfounderRefSchema),
