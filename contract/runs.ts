@@ -57,11 +57,11 @@ export interface RunDetail extends RunSummary {
   appVersion: string;
   dataHash: string | null;
   /** For a run of the researcher's experiment file: the exact source it trained. */
-  source?: RunSource | null;
+  experimentFile?: ExperimentFileSource | null;
 }
 
 /** The stored source of a run's experiment file, and how the file on disk compares with it now. */
-export interface RunSource {
+export interface ExperimentFileSource {
   sha256: string;
   path: string;
   text: string;

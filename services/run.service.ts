@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { unifiedDiff } from '../common/line-diff';
 import type { z } from 'zod';
-import type { ExperimentInfo, MetricSeries, RunDetail, RunSource, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
+import type { ExperimentInfo, MetricSeries, RunDetail, ExperimentFileSource, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
 import { downsampleMinMax } from '../common/downsample';
 import type { RunsRepo } from '../db/runs.repo';
 import type { SettingsRepo } from '../db/settings.repo';
@@ -37,7 +37,7 @@ interface ActiveRun {
 }
 
 /** A stored source and how the file at its path compares with it now (the host reads the file; it never runs it). */
-function describeSource(stored: { sha256: string; path: string; source: string }): RunSource {
+function describeSource(stored: { sha256: string; path: string; source: string }): ExperimentFileSource {
   let now: string | null;
   try {
     now = readFileSync(stored.path, 'utf8');
@@ -284,11 +284,11 @@ export class RunService {
     if (!run) throw notFound('Run', id);
     const sha = this.deps.runs.getRow(id)?.source_sha256;
     const stored = sha ? this.deps.runs.source(sha) : undefined;
-    return stored ? { ...run, source: describeSource(stored) } : run;
+    return stored ? { ...run, experimentFile: describeSource(stored) } : run;
   }
 
   private summary(id: string): RunSummary {
-    const { backendDetail: _b, appVersion: _a, dataHash: _d, source: _s, ...summary } = this.get(id);
+    const { backendDetail: _b, appVersion: _a, dataHash: _d, experimentFile: _s, ...summary } = this.get(id);
     return summary;
   }
 
