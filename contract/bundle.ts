@@ -5,6 +5,7 @@ import { FIGURE_LIMITS, FigureProvenanceSchema, FigureSvgSchema, plainJson } fro
 import { HYPOTHESIS_LIMITS, PredictionSchema, RELATIONS } from './hypotheses';
 import { NOTE_LIMITS } from './notes';
 import { LIMITS as PROJECT_LIMITS, PhenomenonSchema, ProjectIdSchema } from './projects';
+import { RUN_SOURCES } from '../common/external-run';
 import { BACKEND_NAMES, RUN_STATUSES } from './runs';
 
 /**
@@ -314,6 +315,11 @@ export const BundleRunSchema = z.strictObject({
   finishedAt: Timestamp.nullable(),
   sweepId: uuid('Sweep id').nullable(),
   sweepPoint: JsonObject('Sweep point').nullable(),
+  // Where the run came from (bundles written before external runs have none of these: a run of Phenobook's own).
+  source: z.enum(RUN_SOURCES, { error: `source must be one of: ${RUN_SOURCES.join(', ')}` }).default('phenobook'),
+  origin: text('Run origin', 4000, { multiline: true }).nullable().default(null),
+  contentHash: Sha256Hex.nullable().default(null),
+  name: text('Run name', 200).nullable().default(null),
   metrics: z
     .array(BundleSeriesSchema)
     .max(BUNDLE_LIMITS.seriesPerRun, { error: `At most ${BUNDLE_LIMITS.seriesPerRun} metrics per run` })
@@ -359,6 +365,8 @@ export const BundleContentSchema = z.strictObject({
   confounders: z.array(BundleConfounderSchema).max(BUNDLE_LIMITS.confounders),
 });
 export type BundleContent = z.output<typeof BundleContentSchema>;
+/** Content as written: fields with a default (a run's source and origin) may be left out. */
+export type BundleContentInput = z.input<typeof BundleContentSchema>;
 export type BundleRun = BundleContent['runs'][number];
 export type BundleSeries = BundleRun['metrics'][number];
 
@@ -377,6 +385,7 @@ export const BundleSchema = z.strictObject({
   content: BundleContentSchema,
 });
 export type Bundle = z.output<typeof BundleSchema>;
+export type BundleInput = z.input<typeof BundleSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Operations (for the host to wire up)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunSource } from '../common/external-run';
 import { ProjectIdSchema } from './projects';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'diverged', 'interrupted'] as const;
@@ -50,6 +51,12 @@ export interface RunSummary {
   final: Record<string, number | null>;
   /** The full resolved config the run trained with (seed included). */
   config: Record<string, unknown>;
+  /** 'phenobook' for a run trained here; else where it was recorded (a script under `phenobook log`, an import). */
+  source: RunSource;
+  /** For an external run: the command line or path it came from. */
+  origin: string | null;
+  /** For an external run: the name the researcher gave it (also its label). */
+  name: string | null;
 }
 
 export interface RunDetail extends RunSummary {

@@ -26,6 +26,7 @@ import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
 import { BundleService } from './bundle.service';
 import { ConfounderService } from './confounder.service';
+import { ExternalRunsService } from './external-runs.service';
 import { FiguresService } from './figures.service';
 import { HypothesesService } from './hypotheses.service';
 import { NotebookService } from './notebook.service';
@@ -58,6 +59,8 @@ export interface AppContext {
   figures: FiguresService;
   confounders: ConfounderService;
   bundles: BundleService;
+  /** Runs trained outside Phenobook: imports and live `phenobook log` runs. */
+  externalRuns: ExternalRunsService;
   /** The researcher's experiment files (describe them with refresh(); watch() follows changes). */
   userExperiments: UserExperiments;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
@@ -224,6 +227,7 @@ export function createAppContext(options: ContextOptions): AppContext {
       schemaVersion: opened.schemaVersion,
       worker: offThread ? { databasePath } : undefined,
     }),
+    externalRuns: new ExternalRunsService({ runs: runsRepo, projects: projectsRepo, events, clock, appVersion: APP_VERSION }),
     userExperiments,
     backendStatus,
     info: {

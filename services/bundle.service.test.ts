@@ -424,6 +424,35 @@ describe('bundle round trip', () => {
   });
 });
 
+describe('external runs in bundles', () => {
+  it('carry source, origin, name and content hash; runs of Phenobook\'s own carry none of them (older versions read those bundles)', async () => {
+    const src = context();
+    const project = await call<Project>(src, 'projects:create', { title: 'Mixed', phenomenon: 'grokking' });
+    const [own] = await call<RunSummary[]>(src, 'runs:start', { projectId: project.id, experiment: 'grokking-mlp', config: { steps: 100 } });
+    finish(src, own!.id, 'done');
+    const hash = 'c'.repeat(64);
+    const stored = src.externalRuns.store(project.id, {
+      source: 'jsonl',
+      notes: [],
+      runs: [{ name: 'lr0.01', experiment: 'train.py', source: 'jsonl', origin: '/logs/lr0.01.jsonl', config: { lr: 0.01 }, seed: 0, contentHash: hash, metrics: { train_loss: { steps: [0, 5], values: [1, 0.5] } } }],
+    });
+    const doc = JSON.parse(src.bundles.export(project.id, { compress: false }).toString('utf8')) as Bundle;
+    const mine = doc.content.runs.find((r) => r.id === own!.id)!;
+    expect(['source', 'origin', 'contentHash', 'name'].filter((k) => k in mine)).toEqual([]);
+    expect(doc.content.runs.find((r) => r.id === stored.added[0]!.id)).toMatchObject({ source: 'jsonl', origin: '/logs/lr0.01.jsonl', contentHash: hash, name: 'lr0.01' });
+
+    const dst = context();
+    const imported = dst.bundles.import(Buffer.from(JSON.stringify(doc)));
+    const runs = await call<RunSummary[]>(dst, 'runs:list', { projectId: imported.projectId });
+    expect(runs.map((r) => [r.source, r.origin, r.name]).sort()).toEqual([
+      ['jsonl', '/logs/lr0.01.jsonl', 'lr0.01'],
+      ['phenobook', null, null],
+    ]);
+    // The imported project knows that content: importing it there again adds nothing.
+    expect(dst.externalRuns.store(imported.projectId, { source: 'jsonl', notes: [], runs: [{ name: 'x', experiment: 'train.py', source: 'jsonl', origin: 'x', config: {}, seed: 0, contentHash: hash, metrics: {} }] }).added).toEqual([]);
+  });
+});
+
 describe('untrusted bundles', () => {
   const original = () => JSON.parse(gunzipSync(file).toString('utf8')) as Bundle;
   const encode = (doc: unknown) => Buffer.from(JSON.stringify(doc), 'utf8');

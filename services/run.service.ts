@@ -251,6 +251,8 @@ export class RunService {
   /** A new run from a stored run's exact config. */
   rerun(id: string): RunSummary {
     const old = this.get(id);
+    // Phenobook never trained it: there is no experiment code here to repeat.
+    if (old.source !== 'phenobook') throw new ServiceError('conflict', `Run ${id} was recorded outside Phenobook (${old.source}); it cannot be re-run here`);
     const { def, config } = this.resolveConfig(old.experiment, undefined, old.config);
     const newId = randomUUID();
     this.deps.runs.insert({
@@ -314,6 +316,7 @@ export class RunService {
       this.finish(id, run.projectId, { status: 'cancelled', error: 'Cancelled before it started' });
     } else {
       const active = this.active.get(id);
+      if (!active && run.source !== 'phenobook') throw new ServiceError('conflict', `Run ${id} is recorded by another process (${run.origin ?? run.source}); stop it there`);
       if (!active) throw new ServiceError('conflict', `Run ${id} is not running (status: ${run.status})`);
       this.requestStop(active);
     }
