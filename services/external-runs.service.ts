@@ -142,7 +142,8 @@ export class LiveRun {
   private timer: NodeJS.Timeout | null = null;
   private config: Record<string, unknown>;
   private readonly started = performance.now();
-  private lastStep = 0;
+  /** The last step written so far. */
+  lastStep = 0;
   private ended = false;
   /** Points written so far. */
   points = 0;

@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { dispatch } from '../host/handlers';
+import { createAppContext } from '../services/app-context';
+import type { RunDetail, RunSummary } from '../contract/runs';
+import { logCommand, type LogIo } from './log-command';
+import { main } from './phenobook';
+
+let dir: string;
+let projectId: string;
+let out: string[];
+let said: string[];
+const io: LogIo = { out: (l) => void out.push(l), warn: (m) => void said.push(m) };
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-log-'));
+  out = [];
+  said = [];
+  const ctx = createAppContext({ dataDir: dir, mode: 'browser', recover: false });
+  const r = await dispatch(ctx, 'projects:create', { title: 'Scripts', phenomenon: 'grokking' });
+  if (!r.ok) throw new Error(r.error.message);
+  projectId = (r.value as { id: string }).id;
+  ctx.close();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The runs of the project, each with its stored metrics as [step, name, value]. */
+async function stored(): Promise<(RunDetail & { rows: [number, string, number | null][] })[]> {
+  const ctx = createAppContext({ dataDir: dir, mode: 'browser', recover: false });
+  try {
+    const list = (await dispatch(ctx, 'runs:list', { projectId })) as { ok: true; value: RunSummary[] };
+    return list.value.map((r) => ({ ...ctx.runs.get(r.id), rows: ctx.runs.exportRows(r.id).map((m) => [m.step, m.name, m.value] as [number, string, number | null]) }));
+  } finally {
+    ctx.close();
+  }
+}
+
+/** `node -e SCRIPT` under phenobook log. */
+const log = (script: string, ...flags: string[]) =>
+  logCommand(['--project', projectId, '--name', 'exp-1', '--data-dir', dir, ...flags, '--', process.execPath, '-e', script], io);
+
+const POINTS = `console.log(JSON.stringify({ step: 0, train_loss: 2.5 })); console.log(JSON.stringify({ step: 10, train_loss: 1.25, test_acc: 0.5 }));`;
+
+describe('phenobook log -- CMD', () => {
+  it('exit 0: the run is done with every point; other lines pass through unchanged; config and --set merge', async () => {
+    const script = `
+      console.log('epoch 1 starting');
+      console.log(JSON.stringify({ config: { lr: 0.01, seed: 3 } }));
+      ${POINTS}
+      console.log('  {"loss": 1}  ');
+      console.log('{"step": 1.5, "x": 1}');
+      console.log('');
+      process.stdout.write('last line without newline');`;
+    expect(await log(script, '--set', 'width=128', '--set', 'lr=0.1')).toBe(0);
+    expect(out).toEqual(['epoch 1 starting', '  {"loss": 1}  ', '{"step": 1.5, "x": 1}', '', 'last line without newline']);
+    const [run] = await stored();
+    expect(run).toMatchObject({
+      status: 'done',
+      error: null,
+      source: 'script',
+      name: 'exp-1',
+      label: 'exp-1',
+      backend: null,
+      stepsTotal: 10,
+      stepsDone: 10,
+      seed: 3,
+      config: { width: 128, lr: 0.01, seed: 3 },
+      origin: expect.stringMatching(/ -e '/) as string,
+    });
+    expect(run!.rows).toEqual([
+      [0, 'train_loss', 2.5],
+      [10, 'test_acc', 0.5],
+      [10, 'train_loss', 1.25],
+    ]);
+    expect(said.at(-1)).toBe(`phenobook log: run ${run!.id} done, 2 points to step 10`);
+  });
+
+  it('exit 3: failed with the exit code and the tail of stderr, metrics kept, and phenobook log exits 3', async () => {
+    const script = `${POINTS} console.error('Traceback (most recent call last):'); console.error('ValueError: loss went negative'); process.exit(3);`;
+    expect(await log(script)).toBe(3);
+    const [run] = await stored();
+    expect(run!.status).toBe('failed');
+    expect(run!.error).toBe('Exit code 3. Last lines of stderr:\nTraceback (most recent call last):\nValueError: loss went negative');
+    expect(run!.rows).toHaveLength(3);
+  });
+
+  it('killed by SIGKILL: failed with the signal, metrics kept, exit 128 + 9', async () => {
+    const script = `${POINTS} setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50);`;
+    expect(await log(script)).toBe(137);
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'failed', error: 'Killed by SIGKILL', stepsDone: 10 });
+    expect(run!.rows).toHaveLength(3);
+  });
+
+  it('a command that cannot start: failed, exit 127', async () => {
+    expect(await logCommand(['--project', projectId, '--name', 'x', '--data-dir', dir, '--', path.join(dir, 'no-such-program')], io)).toBe(127);
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Could not start .*no-such-program: ENOENT$/) as string });
+  });
+
+  it('--json prints one document, and the script\'s own lines go to stderr', async () => {
+    const printed: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const code = await logCommand(['--project', projectId, '--name', 'j', '--json', '--data-dir', dir, '--', process.execPath, '-e', `console.log('hello'); ${POINTS}`]);
+    expect(code).toBe(0);
+    expect(printed).toHaveLength(1);
+    expect(JSON.parse(printed[0]!)).toMatchObject({ projectId, status: 'done', error: null, points: 2, lastStep: 10, exitCode: 0, signal: null });
+    expect(write.mock.calls.map((c) => String(c[0]))).toContain('hello\n');
+  });
+
+  it('unknown project: exit 2 with a plain message, nothing written', async () => {
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
+    const other = '00000000-0000-4000-8000-000000000000';
+    expect(await main(['log', '--project', other, '--name', 'x', '--data-dir', dir, '--', process.execPath, '-e', POINTS])).toBe(2);
+    expect(errors[0]).toMatch(new RegExp(`^phenobook: No project ${other} in this data folder`));
+    expect(await stored()).toEqual([]);
+    expect(await main(['log', '--name', 'x', '--data-dir', dir, '--', 'true'])).toBe(2);
+    expect(errors[1]).toMatch(/^phenobook: --project ID is required/);
+  });
+});
+
+const spawned: ReturnType<typeof spawn>[] = [];
+// A test that fails half-way leaves no process behind.
+afterEach(() => {
+  for (const c of spawned.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** The CLI from source in its own process: real signals, real stdin. */
+function cliProcess(args: string[]) {
+  // --data-dir before the command's `--` (anything after it belongs to the command).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'test', 'cli-entry.ts'), args[0]!, '--data-dir', dir, ...args.slice(1)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  spawned.push(child);
+  return child;
+}
+
+function collect(child: ReturnType<typeof cliProcess>) {
+  const text = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (text.stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (text.stderr += c));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+  return { text, exited };
+}
+
+describe('phenobook log in its own process', () => {
+  it('SIGINT to phenobook log reaches the command; the run ends interrupted with its metrics', async () => {
+    // The command prints two points, says so, then waits to be stopped.
+    const script = `${POINTS} console.log('ready'); setInterval(() => {}, 1000);`;
+    const child = cliProcess(['log', '--project', projectId, '--name', 'int', '--', process.execPath, '-e', script]);
+    const { text, exited } = collect(child);
+    await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
+    child.kill('SIGINT');
+    const { code } = await exited;
+    expect(code, text.stderr).toBe(130);
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'interrupted', error: 'Interrupted (SIGINT to phenobook log)', stepsDone: 10 });
+    expect(run!.rows).toHaveLength(3);
+  }, 60_000);
+
+  it('piped form: reads stdin, passes other lines through, done at the end of input', async () => {
+    const child = cliProcess(['log', '--project', projectId, '--name', 'piped']);
+    const { text, exited } = collect(child);
+    child.stdin.end(['warming up', '{"step": 1, "loss": 0.9}', '{"config": {"seed": 5}}', 'not json {', '{"step": 2, "loss": 0.7}', ''].join('\n'));
+    const { code } = await exited;
+    expect(code, text.stderr).toBe(0);
+    expect(text.stdout).toBe('warming up\nnot json {\n');
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'done', origin: 'stdin', experiment: 'script', seed: 5, stepsTotal: 2 });
+    expect(run!.rows).toEqual([
+      [1, 'loss', 0.9],
+      [2, 'loss', 0.7],
+    ]);
+  }, 60_000);
+});
