@@ -78,6 +78,23 @@ describe('OutsideWritesWatcher', () => {
     expect(take()).toEqual([]);
   });
 
+  it('sends a new run\'s point at step 0 too, though it leaves steps_done at 0', () => {
+    const live = cli.externalRuns.startLive({ projectId, name: 'zero', experiment: 'x', origin: 'x', config: {} });
+    watcher.check();
+    live.append({ step: 0, values: { loss: 2 } });
+    live.flush();
+    watcher.check();
+    live.append({ step: 5, values: { loss: 1 } });
+    live.flush();
+    watcher.check();
+    const points = take().flatMap((e) => (e.type === 'runs:metrics' ? e.points : []));
+    expect(points).toEqual([
+      { step: 0, values: { loss: 2 } },
+      { step: 5, values: { loss: 1 } },
+    ]);
+    live.finish({ status: 'done' });
+  });
+
   it('announces imported runs and new projects of another process', () => {
     const stored = cli.externalRuns.store(projectId, {
       source: 'jsonl',

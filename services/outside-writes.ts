@@ -85,8 +85,12 @@ export class OutsideWritesWatcher {
     for (const r of this.repo.runsAfter(this.lastRowid)) {
       this.lastRowid = r.rowid;
       mark(r.project_id, r.id);
-      // Points written before this look are stored: a run page that opens reads them itself.
-      if (ACTIVE.has(r.status)) this.track(r);
+      if (ACTIVE.has(r.status)) {
+        this.track(r);
+        // Send from the start: a first point at step 0 leaves steps_done at 0, so it would never
+        // count as progress. A run page drops the points it already loaded (SeriesStore.append).
+        this.tracked.get(r.id)!.sentStep = -1;
+      }
     }
     for (const [id, t] of this.tracked) {
       const now = this.repo.runState(id);
