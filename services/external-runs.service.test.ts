@@ -143,6 +143,18 @@ describe('LiveRun', () => {
     live.finish({ status: 'done' });
   });
 
+  it('is left alone at a host start while its process lives, and marked interrupted once it is gone', () => {
+    const live = start();
+    live.append({ step: 3, values: { loss: 1 } });
+    live.flush();
+    // As another process's run (this process's pid would count as the host's own).
+    ctx.db.prepare('UPDATE runs SET owner_pid = 999999 WHERE id = ?').run(live.id);
+    expect(ctx.runs.recoverInterrupted(() => true)).toBe(0);
+    expect(ctx.runs.get(live.id).status).toBe('running');
+    expect(ctx.runs.recoverInterrupted(() => false)).toBe(1);
+    expect(ctx.runs.get(live.id)).toMatchObject({ status: 'interrupted', error: 'Interrupted: the process recording it stopped without ending it', stepsDone: 3 });
+  });
+
   it('cannot be re-run or cancelled from the app', () => {
     const live = start();
     expect(() => ctx.runs.cancel(live.id)).toThrow(/another process/);

@@ -361,9 +361,12 @@ export class RunService {
         if (this.active.has(row.id) || this.queue.includes(row.id)) continue;
         if (row.owner_pid !== null && row.owner_pid !== process.pid && isAlive(row.owner_pid)) continue;
         const error =
-          status === 'running'
-            ? 'Interrupted: the app stopped while this run was training'
-            : 'Interrupted: the app stopped before this run started';
+          row.source && row.source !== 'phenobook'
+            ? // A `phenobook log` that was killed outright (SIGKILL) could not end its run itself.
+              'Interrupted: the process recording it stopped without ending it'
+            : status === 'running'
+              ? 'Interrupted: the app stopped while this run was training'
+              : 'Interrupted: the app stopped before this run started';
         if (this.deps.runs.markFinished(row.id, { status: 'interrupted', error, now: this.deps.clock() })) {
           this.changed([row.id], row.project_id);
           count++;
