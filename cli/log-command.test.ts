@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../host/handlers';
 import { createAppContext } from '../services/app-context';
 import type { RunDetail, RunSummary } from '../contract/runs';
-import { logCommand, type LogIo } from './log-command';
+import { experimentOf, logCommand, type LogIo } from './log-command';
 import { main } from './phenobook';
 
 let dir: string;
@@ -150,6 +150,19 @@ function collect(child: ReturnType<typeof cliProcess>) {
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   return { text, exited };
 }
+
+describe('experimentOf', () => {
+  it('names the experiment after the script, in the characters a bundle carries', () => {
+    expect(experimentOf(['python3', '-u', 'train.py', '--lr', '0.1'])).toBe('train.py');
+    expect(experimentOf(['python3', '/home/me/my runs/grok (v2).py'])).toBe('grok--v2-.py');
+    expect(experimentOf(['./train'])).toBe('train');
+    expect(experimentOf(['/usr/bin/env'])).toBe('env');
+  });
+
+  it('refuses an --experiment a bundle could not carry', async () => {
+    await expect(logCommand(['--project', projectId, '--name', 'x', '--experiment', 'a/b', '--data-dir', dir, '--', 'true'], io)).rejects.toThrow(/--experiment must be a name/);
+  });
+});
 
 describe('phenobook log in its own process', () => {
   it('SIGINT to phenobook log reaches the command; the run ends interrupted with its metrics', async () => {

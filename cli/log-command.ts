@@ -15,10 +15,16 @@ import { EXIT, parse, parseSets, UsageError, withContext } from './args';
  * training script prints, while everything else it prints reaches the terminal unchanged.
  */
 
+const EXPERIMENT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$/;
+
 const LogOptionsSchema = z.strictObject({
   project: ProjectIdSchema,
   name: z.string({ error: '--name is required' }).trim().min(1, { error: '--name is required' }).max(200, { error: '--name must be at most 200 characters' }),
-  experiment: z.string().trim().min(1).max(200).optional(),
+  // The names bundles carry: letters, digits and _ . + - (no slashes, no spaces).
+  experiment: z
+    .string()
+    .regex(EXPERIMENT_NAME, { error: '--experiment must be a name of letters, digits and _ . + - (no slashes or spaces)' })
+    .optional(),
 });
 
 const ConfigFileSchema = z.record(z.string(), z.unknown(), { error: 'must hold one JSON object' });
@@ -46,7 +52,9 @@ export function quoteCommand(argv: readonly string[]): string {
 /** The experiment an external run is grouped under: the script's file name, else the program's. */
 export function experimentOf(argv: readonly string[]): string {
   const script = argv.slice(1).find((a) => /\.(py|sh|jl|r|lua|js|ts)$/i.test(a) && !a.startsWith('-'));
-  return path.basename(script ?? argv[0] ?? 'script');
+  // Kept to the characters an experiment name may have, so that the project still exports as a bundle.
+  const name = path.basename(script ?? argv[0] ?? 'script').replace(/[^A-Za-z0-9_.+-]/g, '-').replace(/^[.+-]+/, '').slice(0, 100);
+  return EXPERIMENT_NAME.test(name) ? name : 'script';
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -208,6 +216,8 @@ export async function logCommand(args: string[], io?: LogIo): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]} (put the command after --: phenobook log … -- python train.py)`);
   if (dash >= 0 && argv.length === 0) throw new UsageError('Missing the command after --');
   if (values.project === undefined) throw new UsageError('--project ID is required');
+  // Neither a command nor a pipe: it would wait for typing.
+  if (argv.length === 0 && process.stdin.isTTY) throw new UsageError('Nothing to record: give the command after -- (phenobook log … -- python3 train.py) or pipe its output in');
   const checked = LogOptionsSchema.safeParse({ project: values.project, name: values.name, experiment: values.experiment });
   if (!checked.success) throw new UsageError(checked.error.issues[0]?.message ?? 'Invalid options');
   const options = checked.data;
