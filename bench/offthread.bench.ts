@@ -1,7 +1,8 @@
 /**
  * Hostile and heavy input against the host (issue 18), this checkout side by side with the commit
  * before the hardening (PHENOBOOK_HARDENING_BASELINE, default below), checked out into a temporary
- * git worktree. The same script runs in both trees, one fresh host process per scenario:
+ * git worktree. The same script runs in both trees, bundled as the app ships (plain Node, no tsx),
+ * one fresh host process per scenario:
  *
  * 1. Peak RSS of the host process while it refuses hostile bundles: a 255 KB gzip that inflates to
  *    250 MiB, JSON nested a million deep, and five million empty objects.
@@ -18,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { buildSync } from 'esbuild';
 import { canonicalJson, sha256Hex } from '../services/content-hash';
 import type { BenchRow } from './host.bench';
 
@@ -91,7 +93,12 @@ clearInterval(ticker);
 ctx.close();
 fs.rmSync(dir, { recursive: true, force: true });
 const outcome = r.ok ? 'ok' + (job.runs ? ' (' + job.runs + ' runs)' : '') : r.error.code + ': ' + r.error.message.slice(0, 90);
-console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, maxLagMs: maxLag, seconds, outcome }));
+// Peak RSS of this process image: VmHWM on Linux. getrusage's maxRSS is not used: Linux carries
+// the parent's peak across fork and exec into it, so a scenario spawned after the bench built a
+// 250 MiB bomb in memory read about 510 MB whatever it did itself.
+const hwm = fs.existsSync('/proc/self/status') ? /VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')) : null;
+const maxRssMb = (hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024;
+console.log(JSON.stringify({ maxRssMb, maxLagMs: maxLag, seconds, outcome }));
 process.exit(0);
 `;
 
@@ -99,7 +106,7 @@ const gzipOfParts = (parts: (string | Buffer)[]) => gzipSync(Buffer.concat(parts
 const HEAD = `{"format":"phenobook-bundle","version":1,"contentHash":"${'0'.repeat(64)}","content":`;
 
 /** The bundle file of a scenario (none for the confounder test). */
-function bundleFile(scenario: Scenario, dir: string): string | null {
+export function bundleFile(scenario: Scenario, dir: string): string | null {
   const file = path.join(dir, `${scenario}.phenobook.json.gz`);
   if (scenario === 'gzip-bomb') fs.writeFileSync(file, gzipOfParts([`${HEAD}{"x":"`, Buffer.alloc(250 * 1024 * 1024, 0x61), '"}}']));
   else if (scenario === 'deep-json') fs.writeFileSync(file, gzipOfParts([HEAD, '['.repeat(1_000_000), ']'.repeat(1_000_000), '}']));
@@ -131,16 +138,37 @@ interface Measured {
   outcome: string;
 }
 
-function measure(tree: string, scenario: Scenario, file: string | null): Measured {
-  const script = path.join(tree, '.offthread-scenario.bench.ts');
-  fs.writeFileSync(script, SCENARIO_SCRIPT);
-  try {
-    const r = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script, scenario, ...(file ? [file] : [])], { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`${scenario} in ${tree} failed: ${r.stderr.slice(-800)}`);
-    return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Measured;
-  } finally {
-    fs.rmSync(script, { force: true });
-  }
+/**
+ * The scenario bundled as the app ships its host: one JavaScript file (and the worker beside it,
+ * where the tree has one) run by plain Node. Under tsx the host carried the TypeScript compiler and
+ * its worker a second one: ~210 MB of the 343 MB an idle host showed, none of it the app's.
+ */
+export function buildScenario(tree: string): string {
+  const outdir = path.join(tree, '.tmp', 'offthread-bench');
+  fs.rmSync(outdir, { recursive: true, force: true });
+  fs.mkdirSync(outdir, { recursive: true });
+  const script = path.join(outdir, 'scenario-source.ts');
+  fs.writeFileSync(script, SCENARIO_SCRIPT.replaceAll("from './", "from '../../"));
+  const worker = path.join(tree, 'services', 'offthread-worker.ts');
+  buildSync({
+    entryPoints: [script, ...(fs.existsSync(worker) ? [worker] : [])],
+    outdir,
+    entryNames: '[name]',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+    // CommonJS dependencies bundled into ESM still call require().
+    banner: { js: "import { createRequire as __phenobookRequire } from 'node:module'; const require = __phenobookRequire(import.meta.url);" },
+  });
+  return path.join(outdir, 'scenario-source.js');
+}
+
+function measure(built: string, scenario: Scenario, file: string | null): Measured {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', built, scenario, ...(file ? [file] : [])], { cwd: path.dirname(built), encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${scenario} (${built}) failed: ${r.stderr.slice(-800)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Measured;
 }
 
 function baselineTree(): { dir: string; remove: () => void } | { reason: string } {
@@ -174,16 +202,18 @@ export function benchOffThread(options: { log: (line: string) => void; scenarios
   const inputs = fs.mkdtempSync(path.join(os.tmpdir(), 'phenobook-offthread-inputs-'));
   const rows: BenchRow[] = [];
   try {
+    const ours = buildScenario(ROOT);
+    const baseline = 'dir' in tree ? buildScenario(tree.dir) : null;
     for (const scenario of options.scenarios ?? SCENARIOS) {
       const file = bundleFile(scenario, inputs);
-      const ours = measure(ROOT, scenario, file);
-      const before = 'dir' in tree ? measure(tree.dir, scenario, file) : null;
+      const measured = measure(ours, scenario, file);
+      const before = baseline ? measure(baseline, scenario, file) : null;
       const rss = scenario !== 'import-2.5M' && scenario !== 'confounders-42';
-      const floor = scenario === 'idle' ? `, lag ${ours.maxLagMs.toFixed(0)} ms (before: ${before?.maxLagMs.toFixed(0) ?? '—'} ms)` : '';
-      options.log(`${scenario}: ours ${JSON.stringify(ours)}; before ${JSON.stringify(before)}`);
+      const floor = scenario === 'idle' ? `, lag ${measured.maxLagMs.toFixed(0)} ms (before: ${before?.maxLagMs.toFixed(0) ?? '—'} ms)` : '';
+      options.log(`${scenario}: ours ${JSON.stringify(measured)}; before ${JSON.stringify(before)}`);
       rows.push({
-        name: `${LABELS[scenario]} (${ours.outcome.split(':')[0]}, ${ours.seconds.toFixed(1)} s${floor})`,
-        ours: rss ? ours.maxRssMb : ours.maxLagMs,
+        name: `${LABELS[scenario]} (${measured.outcome.split(':')[0]}, ${measured.seconds.toFixed(1)} s${floor})`,
+        ours: rss ? measured.maxRssMb : measured.maxLagMs,
         unit: rss ? 'MB' : 'ms',
         reference: before === null ? null : rss ? before.maxRssMb : before.maxLagMs,
         referenceLabel:

@@ -32,6 +32,7 @@ export const OP_NAMES = [
   'figures:get',
   'figures:list',
   'figures:delete',
+  'plots:values',
   'notes:linkFigure',
   'confounders:run',
   'confounders:list',

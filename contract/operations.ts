@@ -28,6 +28,7 @@ import {
   type SearchHit,
 } from './notebook';
 import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
+import { PlotValuesSchema, type RunValue } from './plots';
 import { BundleExportSchema, BundleImportSchema, type BundleImportResult } from './bundle';
 import {
   ConfounderListSchema,
@@ -109,6 +110,7 @@ export const operations = {
   'figures:get': op<Figure>()(FigureRefSchema),
   'figures:list': op<FigureSummary[]>()(FigureListSchema),
   'figures:delete': op<{ id: string }>()(FigureRefSchema),
+  'plots:values': op<RunValue[]>()(PlotValuesSchema),
   'notes:linkFigure': op<Note>()(NoteFigureLinkSchema),
   'confounders:run': op<ConfounderTest>()(ConfounderTestSchema),
   'confounders:list': op<ConfounderTest[]>()(ConfounderListSchema),

@@ -136,7 +136,7 @@ test('no page scrolls sideways, and no card is wider than itself, at 1280×800 a
 
   const routes = [
     '/',
-    ...['overview', 'checklist', 'runs', 'hypotheses', 'notes', 'confounders'].map((t) => `/projects/${projectId}/${t}`),
+    ...['overview', 'checklist', 'runs', 'hypotheses', 'notes', 'confounders', 'plots'].map((t) => `/projects/${projectId}/${t}`),
     `/runs/${runIds[0]}`,
     `/sweeps/${sweep.body.value.id}`,
     `/compare/${runIds.join(',')}`,

@@ -39,6 +39,7 @@ const handlers: Handlers = {
   'figures:create': (ctx, input) => ctx.figures.create(input),
   'figures:get': (ctx, { id }) => ctx.figures.get(id),
   'figures:list': (ctx, { projectId }) => ctx.figures.list(projectId),
+  'plots:values': (ctx, { projectId, read }) => ctx.plots.values(projectId, read),
   'figures:delete': (ctx, { id }) => ctx.figures.delete(id),
   'notes:linkFigure': (ctx, input) => ctx.figures.linkToNote(input),
   'confounders:run': (ctx, input) => ctx.confounders.run(input),

@@ -10,6 +10,7 @@ import { BundleRepo } from '../db/bundle.repo';
 import { ConfoundersRepo } from '../db/confounders.repo';
 import { EvidenceRepo } from '../db/evidence.repo';
 import { FiguresRepo } from '../db/figures.repo';
+import { PlotsRepo } from '../db/plots.repo';
 import { HypothesesRepo } from '../db/hypotheses.repo';
 import { NotesRepo } from '../db/notes.repo';
 import { SearchRepo } from '../db/search.repo';
@@ -30,6 +31,7 @@ import { ExternalRunsService } from './external-runs.service';
 import { OutsideWritesWatcher, type OutsideWritesOptions } from './outside-writes';
 import { ChangesRepo } from '../db/changes.repo';
 import { FiguresService } from './figures.service';
+import { PlotsService } from './plots.service';
 import { HypothesesService } from './hypotheses.service';
 import { NotebookService } from './notebook.service';
 import { NotesService } from './notes.service';
@@ -59,6 +61,8 @@ export interface AppContext {
   /** Sweeps as SLURM job arrays: submit, status, collect, retry. */
   slurm: SlurmSweepService;
   figures: FiguresService;
+  /** The plot builder's reads: a metric reduced to one number per run. */
+  plots: PlotsService;
   confounders: ConfounderService;
   bundles: BundleService;
   /** Runs trained outside Phenobook: imports and live `phenobook log` runs. */
@@ -230,6 +234,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     sweeps,
     slurm,
     figures,
+    plots: new PlotsService(new PlotsRepo(opened.db), projectsRepo),
     confounders,
     bundles: new BundleService({
       repo: new BundleRepo(opened.db),

@@ -1,4 +1,4 @@
-export const PROJECT_TABS = ['overview', 'checklist', 'runs', 'hypotheses', 'notes', 'confounders'] as const;
+export const PROJECT_TABS = ['overview', 'checklist', 'runs', 'hypotheses', 'notes', 'confounders', 'plots'] as const;
 export type ProjectTab = (typeof PROJECT_TABS)[number];
 
 export type Route =
