@@ -67,6 +67,29 @@ describe('phenobook import FILE.jsonl', () => {
     expect(tables()).toEqual(before);
   });
 
+  it('imports what the importers read (a CSV file here) through the same store, once', async () => {
+    const csv = path.join(import.meta.dirname, '..', 'services', 'importers', 'fixtures', 'csv', 'wide-run.csv');
+    expect(await main(['import', csv, '--project', projectId, '--json', '--data-dir', dir])).toBe(0);
+    const first = JSON.parse(out[0]!) as { source: string; added: { id: string; points: number }[] };
+    expect(first.source).toBe('csv');
+    expect(first.added).toHaveLength(1);
+    out = [];
+    expect(await main(['runs', 'list', '--project', projectId, '--json', '--data-dir', dir])).toBe(0);
+    const [run] = JSON.parse(out[0]!).runs as { id: string; source: string; origin: string; stepsTotal: number; final: Record<string, number | null> }[];
+    expect(run).toMatchObject({ id: first.added[0]!.id, source: 'csv', stepsTotal: 300, final: { train_loss: 0.005, test_acc: 0.99 } });
+    expect(run!.origin).toContain('wide-run.csv');
+    out = [];
+    expect(await main(['import', csv, '--project', projectId, '--json', '--data-dir', dir])).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({ added: [], skipped: [{ existingId: first.added[0]!.id }] });
+  });
+
+  it('a path no importer reads: exit 2 saying so', async () => {
+    const file = path.join(dir, 'notes.txt');
+    fs.writeFileSync(file, 'hello\n');
+    expect(await main(['import', file, '--project', projectId, '--data-dir', dir])).toBe(2);
+    expect(err[0]).toContain('not a TensorBoard log, MLflow store, or CSV file');
+  });
+
   it('an unknown project: exit 2, nothing written', async () => {
     const file = path.join(dir, 'ok.jsonl');
     fs.writeFileSync(file, '{"step": 0, "loss": 1}\n');

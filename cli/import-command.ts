@@ -5,11 +5,14 @@ import type { StoreResult } from '../services/external-runs.service';
 import { readJsonLines } from '../services/importers/jsonl';
 import { EXIT, parse, UsageError, withContext } from './args';
 
-/** `phenobook import PATH --project ID`: a JSON-lines file (what `phenobook log` reads) as a finished run. */
+/**
+ * `phenobook import PATH --project ID`: a JSON-lines file (what `phenobook log` reads) as a finished
+ * run, or a TensorBoard log, MLflow store or CSV file (services/importers) as its runs.
+ */
 export async function importCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { project: { type: 'string' } });
   const file = positionals[0];
-  if (!file) throw new UsageError('Missing PATH (a .jsonl file of metric lines)');
+  if (!file) throw new UsageError('Missing PATH (a .jsonl file of metric lines, a TensorBoard log folder, an MLflow store or a CSV file)');
   if (positionals.length > 1) throw new UsageError(`Unexpected argument: ${positionals[1]}`);
   if (values.project === undefined) throw new UsageError('--project ID is required');
   const project = ProjectIdSchema.safeParse(values.project);
@@ -17,7 +20,8 @@ export async function importCommand(args: string[]): Promise<number> {
   // The whole file is read and checked before the database is opened: a malformed line writes nothing.
   let plan;
   try {
-    plan = await readJsonLines(file);
+    // The other readers (protobufjs, yaml, csv-parse) load only here: every other command starts without them.
+    plan = /\.(jsonl|ndjson)$/i.test(file) ? await readJsonLines(file) : await (await import('../services/importers/index')).readImport(file);
   } catch (err) {
     if (err instanceof ImportError) throw new UsageError(err.message);
     throw err;

@@ -56,8 +56,9 @@ Commands:
                               ({"step": 100, "train_loss": 0.31}); other output passes through.
                               Without -- it reads stdin (CMD | phenobook log ...). Exits with
                               CMD's exit code (128+N when a signal N ended it)
-  import FILE.jsonl --project ID [--json]
-                              a JSON-lines file of such lines as a finished run (once per content)
+  import PATH --project ID [--json]
+                              finished runs from a .jsonl file of such lines, a TensorBoard log,
+                              an MLflow store or a CSV file (each content once per project)
   experiments [--experiments DIR ...] [--json]
                               built-in and your own experiments (files in <data dir>/experiments
                               and DIR), their knobs and presets; files that do not load, with file:line
