@@ -416,7 +416,9 @@ async function runsCommand(args: string[]): Promise<number> {
       unwrap<RunDetail>(await dispatch(ctx, 'runs:get', { id }));
       return ctx.runs.exportRows(id);
     });
-    const lines = ['step,name,value', ...rows.map((r) => `${r.step},${r.name},${r.value ?? ''}`)];
+    // Metric names of runs recorded elsewhere may hold a comma or a quote: quoted as RFC 4180 says.
+    const field = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    const lines = ['step,name,value', ...rows.map((r) => `${r.step},${field(r.name)},${r.value ?? ''}`)];
     process.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.ok;
   }

@@ -89,10 +89,20 @@ const Timestamp = z
   .max(40)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, { error: 'Time must be an ISO 8601 date-time' });
 
-/** Experiment, preset and metric names: identifiers, never paths (no slashes, no leading dot). */
+/** Sweep experiment and preset names: identifiers, never paths (no slashes, no leading dot). Runs' experiment and metric names: foreignName. */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$/;
 const name = (label: string) =>
   z.string({ error: `${label} must be text` }).regex(NAME, { error: `${label} must be a name of letters, digits and _ . + - (no slashes)` });
+
+/**
+ * Names another tool gave, which a run trained elsewhere keeps as they were: a TensorBoard tag
+ * (`loss/train`), an MLflow experiment or a CSV column with spaces. Text on one line that does not
+ * read as a path: no leading `.` or `/`, no `..` segment, no backslash.
+ */
+const foreignName = (label: string) =>
+  text(label, 200, { min: 1 }).refine((s) => !/^[./]|(^|\/)\.\.(\/|$)|\\/.test(s), {
+    error: `${label} must not look like a path (no leading . or /, no .. segment, no backslash)`,
+  });
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256 hex digest' });
 
@@ -250,7 +260,7 @@ export const BundleSweepSchema = z.strictObject({
 /** Parallel arrays, steps strictly increasing (checked in one loop: series can be long). */
 export const BundleSeriesSchema = z
   .strictObject({
-    name: name('Metric name'),
+    name: foreignName('Metric name'),
     steps: z.array(z.unknown()).max(BUNDLE_LIMITS.pointsPerSeries, { error: `At most ${BUNDLE_LIMITS.pointsPerSeries} points per metric` }),
     values: z.array(z.unknown()).max(BUNDLE_LIMITS.pointsPerSeries, { error: `At most ${BUNDLE_LIMITS.pointsPerSeries} points per metric` }),
   })
@@ -294,7 +304,7 @@ const BackendDetail = freeJson(
 export const BundleRunSchema = z.strictObject({
   id: uuid('Run id'),
   groupId: uuid('Run group id'),
-  experiment: name('Experiment'),
+  experiment: foreignName('Experiment'),
   preset: name('Preset').nullable(),
   config: JsonObject('Run config'),
   seed: z.int({ error: 'seed must be a whole number' }),
