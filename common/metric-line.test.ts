@@ -14,6 +14,12 @@ describe('parseMetricLine', () => {
     expect(line).toEqual({ kind: 'point', point: { step: 7, values: { loss: Number.NaN, grad: Number.NaN, acc: 0.5 } } });
   });
 
+  it('ignores a metric named __proto__ and leaves the prototype alone', () => {
+    const line = parseMetricLine('{"step": 1, "__proto__": 5, "loss": 1}');
+    expect(line).toEqual({ kind: 'point', point: { step: 1, values: { loss: 1 } } });
+    expect(Object.getPrototypeOf((line as { point: { values: object } }).point.values)).toBe(Object.prototype);
+  });
+
   it('reads a config line', () => {
     expect(parseMetricLine('  {"config": {"lr": 0.01, "seed": 3}}  ')).toEqual({ kind: 'config', config: { lr: 0.01, seed: 3 } });
   });

@@ -40,7 +40,8 @@ export function parseMetricLine(line: string): MetricLine {
     if (!Number.isSafeInteger(step) || step < 0) return OTHER;
     const values: Record<string, number> = {};
     for (const [name, v] of Object.entries(obj)) {
-      if (name === 'step' || name.length === 0 || name.length > 200) continue;
+      // "__proto__" cannot be a key of a plain object: assigning it would change the object, not add a metric.
+      if (name === 'step' || name === '__proto__' || name.length === 0 || name.length > 200) continue;
       // null stands for a value that was not finite (NaN written by Python); text and lists are not metrics.
       if (typeof v === 'number') values[name] = v;
       else if (v === null) values[name] = Number.NaN;
