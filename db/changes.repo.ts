@@ -21,10 +21,13 @@ export class ChangesRepo {
       runsAfter: db.prepare<[number], RunState & { rowid: number }>('SELECT rowid, id, project_id, status, steps_done FROM runs WHERE rowid > ? ORDER BY rowid'),
       active: db.prepare<[], RunState>("SELECT id, project_id, status, steps_done FROM runs WHERE status IN ('queued', 'running')"),
       runState: db.prepare<[string], RunState>('SELECT id, project_id, status, steps_done FROM runs WHERE id = ?'),
-      pointsAfter: db.prepare<[string, number], { step: number; name: string; value: number | null }>(
-        `SELECT m.step, n.name, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id
-         WHERE m.run_id = ? AND m.step > ? ORDER BY m.step, n.name`,
+      // Index hops along (run_id, name_id, step): the run's next metric, then its rows after a step.
+      // A plain `run_id = ? AND step > ?` would read every row of the run on each look.
+      nextName: db.prepare<[string, number], number>('SELECT name_id FROM metrics WHERE run_id = ? AND name_id > ? ORDER BY name_id LIMIT 1').pluck(),
+      rowsAfter: db.prepare<[string, number, number], [number, number | null]>(
+        'SELECT step, value FROM metrics WHERE run_id = ? AND name_id = ? AND step > ? ORDER BY step',
       ),
+      nameOf: db.prepare<[number], string>('SELECT name FROM metric_names WHERE id = ?').pluck(),
       projectsStamp: db.prepare<[], { n: number; updated: string | null }>('SELECT count(*) AS n, max(updated_at) AS updated FROM projects'),
       projectsUpdatedAfter: db.prepare<[string], string>('SELECT id FROM projects WHERE updated_at > ?').pluck(),
     };
@@ -51,9 +54,16 @@ export class ChangesRepo {
     return this.stmts.runState.get(id);
   }
 
-  /** A run's metric rows after a step, in step order (a live run's newest points). */
+  /** A run's metric rows after a step, in step order then name (a live run's newest points). */
   pointsAfter(runId: string, step: number): { step: number; name: string; value: number | null }[] {
-    return this.stmts.pointsAfter.all(runId, step);
+    const rows: { step: number; name: string; value: number | null }[] = [];
+    for (let id = this.stmts.nextName.get(runId, -1); id !== undefined; id = this.stmts.nextName.get(runId, id)) {
+      const fresh = this.stmts.rowsAfter.raw().all(runId, id, step);
+      if (fresh.length === 0) continue;
+      const name = this.stmts.nameOf.get(id)!;
+      for (const [s, value] of fresh) rows.push({ step: s, name, value });
+    }
+    return rows.sort((a, b) => a.step - b.step || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   projectsStamp(): { n: number; updated: string | null } {
