@@ -104,6 +104,12 @@ describe('phenobook log -- CMD', () => {
     expect(run).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Could not start .*no-such-program: ENOENT$/) as string });
   });
 
+  it('a program name spawn refuses outright: failed, exit 127, no run left running', async () => {
+    expect(await logCommand(['--project', projectId, '--name', 'x', '--data-dir', dir, '--', ''], io)).toBe(127);
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'failed', error: expect.stringMatching(/^Could not start "": /) as string });
+  });
+
   it('--json prints one document, and the script\'s own lines go to stderr', async () => {
     const printed: string[] = [];
     vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));

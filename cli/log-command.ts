@@ -116,14 +116,21 @@ function runCommand(argv: string[], run: LiveRun, out: (line: string) => void, w
   return new Promise((resolve) => {
     const tail = new TailBuffer();
     let stopSignal: NodeJS.Signals | null = null;
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['inherit', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), { stdio: ['inherit', 'pipe', 'pipe'] });
+    } catch (err) {
+      // An argument spawn refuses outright (an empty program name, a NUL byte): no process at all.
+      resolve({ end: { status: 'failed', error: `Could not start ${JSON.stringify(argv[0])}: ${(err as Error).message}` }, exitCode: 127, signal: null });
+      return;
+    }
     const feed = lineFeeder(run, warn);
-    const lines = readline.createInterface({ input: child.stdout, crlfDelay: Infinity });
+    const lines = readline.createInterface({ input: child.stdout!, crlfDelay: Infinity });
     lines.on('line', (line) => {
       if (!feed(line)) out(line);
     });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
       process.stderr.write(chunk);
       tail.push(chunk);
     });
