@@ -171,17 +171,20 @@ describe('experimentOf', () => {
 });
 
 describe('phenobook log in its own process', () => {
-  it('SIGINT to phenobook log reaches the command; the run ends interrupted with its metrics', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s to phenobook log reaches the command; the run ends interrupted with its metrics', async (signal, exitCode) => {
     // The command prints two points, says so, then waits to be stopped.
     const script = `${POINTS} console.log('ready'); setInterval(() => {}, 1000);`;
     const child = cliProcess(['log', '--project', projectId, '--name', 'int', '--', process.execPath, '-e', script]);
     const { text, exited } = collect(child);
     await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
-    child.kill('SIGINT');
+    child.kill(signal);
     const { code } = await exited;
-    expect(code, text.stderr).toBe(130);
+    expect(code, text.stderr).toBe(exitCode);
     const [run] = await stored();
-    expect(run).toMatchObject({ status: 'interrupted', error: 'Interrupted (SIGINT to phenobook log)', stepsDone: 10 });
+    expect(run).toMatchObject({ status: 'interrupted', error: `Interrupted (${signal} to phenobook log)`, stepsDone: 10 });
     expect(run!.rows).toHaveLength(3);
   }, 60_000);
 
