@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../host/handlers';
 import { createAppContext } from '../services/app-context';
 import type { RunDetail, RunSummary } from '../contract/runs';
-import { experimentOf, logCommand, type LogIo } from './log-command';
+import { experimentOf, logCommand, quoteCommand, type LogIo } from './log-command';
 import { main } from './phenobook';
 
 let dir: string;
@@ -186,6 +186,62 @@ describe('phenobook log in its own process', () => {
     const [run] = await stored();
     expect(run).toMatchObject({ status: 'interrupted', error: `Interrupted (${signal} to phenobook log)`, stepsDone: 10 });
     expect(run!.rows).toHaveLength(3);
+  }, 60_000);
+
+  // A real terminal (util-linux `script` gives the command a pty): Ctrl-C is typed, not sent.
+  it.skipIf(!fs.existsSync('/usr/bin/script'))('Ctrl-C in a terminal reaches the command once, and the run ends interrupted', async () => {
+    const countFile = path.join(dir, 'sigints');
+    const childScript = path.join(dir, 'child.js');
+    fs.writeFileSync(
+      childScript,
+      `let n = 0;
+      process.on('SIGINT', () => { n++; if (n === 1) setTimeout(() => { require('fs').writeFileSync(${JSON.stringify(countFile)}, String(n)); process.exit(1); }, 500); });
+      ${POINTS} console.log('ready'); setInterval(() => {}, 1000);`,
+    );
+    const entry = path.join(import.meta.dirname, '..', 'test', 'cli-entry.ts');
+    const command = quoteCommand([process.execPath, '--import', 'tsx', entry, 'log', '--data-dir', dir, '--project', projectId, '--name', 'tty', '--', process.execPath, childScript]);
+    const terminal = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    spawned.push(terminal);
+    const { text, exited } = collect(terminal);
+    await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
+    terminal.stdin.write('\x03');
+    const { code } = await exited;
+    // The command's own exit code, through the terminal.
+    expect(code, text.stdout).toBe(1);
+    expect(fs.readFileSync(countFile, 'utf8')).toBe('1');
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'interrupted', error: 'Interrupted (SIGINT to phenobook log)', stepsDone: 10 });
+    expect(run!.rows).toHaveLength(3);
+  }, 60_000);
+
+  // Deterministic twin of the test above: a command that has left the terminal's process group
+  // gets no Ctrl-C from the terminal, so any SIGINT it sees would be phenobook log's own.
+  it.skipIf(!fs.existsSync('/usr/bin/script'))('in a terminal, phenobook log sends no SIGINT of its own', async () => {
+    const childScript = path.join(dir, 'child.py');
+    fs.writeFileSync(
+      childScript,
+      [
+        'import json, os, signal, sys, time',
+        'os.setpgid(0, 0)',
+        'got = []',
+        'signal.signal(signal.SIGINT, lambda *_: got.append(1))',
+        'print(json.dumps({"step": 1, "loss": 1.0}), flush=True)',
+        'print("ready", flush=True)',
+        'time.sleep(1.5)',
+        'print(f"sigints={len(got)}", flush=True)',
+      ].join('\n'),
+    );
+    const entry = path.join(import.meta.dirname, '..', 'test', 'cli-entry.ts');
+    const command = quoteCommand([process.execPath, '--import', 'tsx', entry, 'log', '--data-dir', dir, '--project', projectId, '--name', 'tty2', '--', 'python3', childScript]);
+    const terminal = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    spawned.push(terminal);
+    const { text, exited } = collect(terminal);
+    await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
+    terminal.stdin.write('\x03');
+    await exited;
+    expect(text.stdout).toContain('sigints=0');
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'interrupted', stepsDone: 1 });
   }, 60_000);
 
   it('piped form: reads stdin, passes other lines through, done at the end of input', async () => {

@@ -134,9 +134,13 @@ function runCommand(argv: string[], run: LiveRun, out: (line: string) => void, w
       process.stderr.write(chunk);
       tail.push(chunk);
     });
-    // Ctrl-C or a scheduler's SIGTERM: the command gets it too, and the run ends interrupted.
+    // Ctrl-C or a scheduler's SIGTERM: the command gets it too, and the run ends interrupted. In a
+    // terminal, Ctrl-C has already reached the command (it shares the terminal's foreground process
+    // group): a second SIGINT would cut short what it does on the first (a Python script saving a
+    // checkpoint in `except KeyboardInterrupt`).
     const forward = (signal: NodeJS.Signals) => {
       stopSignal ??= signal;
+      if (signal === 'SIGINT' && process.stdin.isTTY) return;
       child.kill(signal);
     };
     const onInt = () => forward('SIGINT');
