@@ -244,6 +244,57 @@ describe('phenobook log in its own process', () => {
     expect(run).toMatchObject({ status: 'interrupted', stepsDone: 1 });
   }, 60_000);
 
+  it.skipIf(!fs.existsSync('/usr/bin/script'))('piped form, Ctrl-C in a terminal: what the script prints as it stops is still read and kept', async () => {
+    const childScript = path.join(dir, 'stopping.py');
+    fs.writeFileSync(
+      childScript,
+      [
+        'import json, time',
+        'print(json.dumps({"step": 1, "loss": 1.0}), flush=True)',
+        'print("ready", flush=True)',
+        'try:',
+        '    time.sleep(30)',
+        'except KeyboardInterrupt:',
+        '    time.sleep(0.3)',
+        '    print(json.dumps({"step": 2, "loss": 0.5}), flush=True)',
+        '    print("saved", flush=True)',
+      ].join('\n'),
+    );
+    const entry = path.join(import.meta.dirname, '..', 'test', 'cli-entry.ts');
+    const log = quoteCommand([process.execPath, '--import', 'tsx', entry, 'log', '--data-dir', dir, '--project', projectId, '--name', 'piped-tty']);
+    const terminal = spawn('/usr/bin/script', ['-qec', `python3 ${quoteCommand([childScript])} | ${log}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    spawned.push(terminal);
+    const { text, exited } = collect(terminal);
+    await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
+    terminal.stdin.write('\x03');
+    await exited;
+    expect(text.stdout).toContain('saved');
+    expect(text.stdout).not.toContain('BrokenPipeError');
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'interrupted', error: 'Interrupted (SIGINT to phenobook log)', stepsDone: 2 });
+    expect(run!.rows).toEqual([
+      [1, 'loss', 1],
+      [2, 'loss', 0.5],
+    ]);
+  }, 60_000);
+
+  it('piped form: a second signal stops reading at once, even while the writer goes on', async () => {
+    const child = cliProcess(['log', '--project', projectId, '--name', 'twice']);
+    const { text, exited } = collect(child);
+    child.stdin.write('{"step": 4, "loss": 0.25}\nready\n');
+    await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
+    const sent = Date.now();
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    const { code } = await exited;
+    expect(code, text.stderr).toBe(130);
+    // Well before the 5 s the first signal alone would have waited for the end of input.
+    expect(Date.now() - sent).toBeLessThan(4000);
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'interrupted', stepsDone: 4 });
+  }, 60_000);
+
   it('piped form: reads stdin, passes other lines through, done at the end of input', async () => {
     const child = cliProcess(['log', '--project', projectId, '--name', 'piped']);
     const { text, exited } = collect(child);

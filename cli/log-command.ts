@@ -174,15 +174,26 @@ function runCommand(argv: string[], run: LiveRun, out: (line: string) => void, w
   });
 }
 
+/** How long the piped form reads on after Ctrl-C, for what the writer prints as it stops. */
+const PIPE_GRACE_MS = 5000;
+
 /** The piped form: metric lines from stdin until it ends (the writer's exit status cannot be seen through a pipe). */
 function readStdin(run: LiveRun, out: (line: string) => void, warn: (m: string) => void): Promise<Outcome> {
   return new Promise((resolve) => {
     const feed = lineFeeder(run, warn);
     const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
     let stopSignal: NodeJS.Signals | null = null;
+    let grace: NodeJS.Timeout | undefined;
+    // The writer got the same Ctrl-C and may still print (its last metrics, "saving…"): read on to
+    // the end of input for a while, so nothing is lost and it does not die of a broken pipe. A second
+    // signal, or the grace running out, stops at once.
     const stop = (signal: NodeJS.Signals) => {
-      stopSignal ??= signal;
-      lines.close();
+      if (stopSignal) {
+        lines.close();
+        return;
+      }
+      stopSignal = signal;
+      grace = setTimeout(() => lines.close(), PIPE_GRACE_MS);
     };
     const onInt = () => stop('SIGINT');
     const onTerm = () => stop('SIGTERM');
@@ -192,6 +203,7 @@ function readStdin(run: LiveRun, out: (line: string) => void, warn: (m: string) 
       if (!feed(line)) out(line);
     });
     lines.on('close', () => {
+      clearTimeout(grace);
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       if (stopSignal) resolve({ end: { status: 'interrupted', error: `Interrupted (${stopSignal} to phenobook log)` }, exitCode: 128 + signalNumber(stopSignal), signal: null });
