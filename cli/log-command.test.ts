@@ -295,6 +295,18 @@ describe('phenobook log in its own process', () => {
     expect(run).toMatchObject({ status: 'interrupted', stepsDone: 4 });
   }, 60_000);
 
+  it('a reader of its stdout that goes away (| head -1) does not end the recording', async () => {
+    const script = `for (let i = 0; i < 2000; i++) console.log('line ' + i + ' ' + 'x'.repeat(200)); ${POINTS}`;
+    const child = cliProcess(['log', '--project', projectId, '--name', 'head', '--', process.execPath, '-e', script]);
+    const { text, exited } = collect(child);
+    child.stdout.once('data', () => child.stdout.destroy());
+    const { code } = await exited;
+    expect(code, text.stderr).toBe(0);
+    const [run] = await stored();
+    expect(run).toMatchObject({ status: 'done', stepsDone: 10 });
+    expect(run!.rows).toHaveLength(3);
+  }, 60_000);
+
   it('piped form: reads stdin, passes other lines through, done at the end of input', async () => {
     const child = cliProcess(['log', '--project', projectId, '--name', 'piped']);
     const { text, exited } = collect(child);

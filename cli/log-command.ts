@@ -246,6 +246,12 @@ export async function logCommand(args: string[], io?: LogIo): Promise<number> {
   const options = checked.data;
   const config = { ...(values.config ? readConfigFile(values.config) : {}), ...parseSets(values.set) };
   const { out, warn } = io ?? defaultIo(values.json === true);
+  // A reader that went away (`phenobook log … | head`) must not end the recording: the script's
+  // own lines are then dropped, its metrics still stored.
+  const ignoreClosedPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  };
+  process.stdout.on('error', ignoreClosedPipe);
 
   const result = await withContext(values['data-dir'], async (ctx) => {
     let run: LiveRun;
@@ -278,6 +284,7 @@ export async function logCommand(args: string[], io?: LogIo): Promise<number> {
       signal: outcome.signal,
     } satisfies LogResult;
   });
+  process.stdout.off('error', ignoreClosedPipe);
   if (values.json) console.log(JSON.stringify(result));
   else warn(`phenobook log: run ${result.runId} ${result.status}, ${result.points} points to step ${result.lastStep}`);
   // The command's own exit code, so that `phenobook log -- cmd` can stand in for `cmd` in scripts.
