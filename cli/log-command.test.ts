@@ -78,7 +78,7 @@ describe('phenobook log -- CMD', () => {
       [10, 'test_acc', 0.5],
       [10, 'train_loss', 1.25],
     ]);
-    expect(said.at(-1)).toBe(`phenobook log: run ${run!.id} done, 2 points to step 10`);
+    expect(said).toEqual([`phenobook log: recording run ${run!.id} (exp-1)`, `phenobook log: run ${run!.id} done, 2 points to step 10`]);
   });
 
   it('exit 3: failed with the exit code and the tail of stderr, metrics kept, and phenobook log exits 3', async () => {

@@ -267,6 +267,8 @@ export async function logCommand(args: string[], io?: LogIo): Promise<number> {
       if (err instanceof ServiceError && err.code === 'not_found') throw new UsageError(`No project ${options.project} in this data folder (see \`phenobook projects list\`)`);
       throw err;
     }
+    // Its id first, on stderr: the run can be opened in the app while the script runs.
+    warn(`phenobook log: recording run ${run.id} (${options.name})`);
     const outcome = argv.length > 0 ? await runCommand(argv, run, out, warn) : await readStdin(run, out, warn);
     try {
       run.finish(outcome.end);
