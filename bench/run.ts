@@ -12,6 +12,7 @@
  * 7. Hostile and heavy input: host peak RSS on hostile bundles, event-loop lag during a 2.5M-point
  *    import and a 42-run confounder test, vs the commit before the hardening.
  * 8. The Layers-API example (a researcher's experiment file: the MNIST-1D CNN) vs the same model in PyTorch CPU (1 thread).
+ * 9. `phenobook log`, piped: points/s from a script's stdout into SQLite vs the script printing to /dev/null.
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,7 @@ import { benchProbe } from './probe.bench';
 import { benchCliStart } from './cli-start.bench';
 import { benchOffThread } from './offthread.bench';
 import { benchCnn } from './cnn.bench';
+import { benchLog } from './log.bench';
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -134,4 +136,7 @@ console.log(formatRows(benchOffThread({ log })));
 console.error('Layers-API CNN example…');
 console.log('\nA researcher\'s experiment file: the Layers-API CNN example (docs/examples/experiments/mnist1d-cnn.ts) vs PyTorch CPU');
 console.log(formatRows(await benchCnn({ quick, log })));
+console.error('phenobook log…');
+console.log('\nphenobook log, piped form — a script\'s metric lines into SQLite (speed ratio ≥ 1: it keeps up with the script)');
+console.log(formatRows(benchLog({ quick, log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);

@@ -92,3 +92,19 @@ export function intFlag(name: string, value: string | undefined, min: number, ma
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return n;
 }
+
+/** `--set key=value`: numbers and booleans are typed, anything else stays text for the schema to judge. */
+export function parseSets(sets: string[]): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const item of sets) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${item}"`);
+    const key = item.slice(0, eq).trim();
+    const raw = item.slice(eq + 1).trim();
+    const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    // A data property even for "__proto__" (plain assignment would set the prototype and drop the
+    // key silently): the schema then refuses it like any other unknown knob.
+    Object.defineProperty(config, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return config;
+}

@@ -20,10 +20,12 @@ import type { AppContext } from '../services/app-context';
 import { resolveDataDir } from '../host/data-dir';
 import { defaultExperimentsDir } from '../experiments/user/files';
 import { starterFileName, starterNameError, starterSource } from '../experiments/user/starter';
-import { EXIT, intFlag, parse, TRAINER_PATH, UsageError, unwrap, withContext } from './args';
+import { EXIT, intFlag, parse, parseSets, TRAINER_PATH, UsageError, unwrap, withContext } from './args';
+import { importCommand } from './import-command';
+import { logCommand } from './log-command';
 import { readSpecFlag, SLURM_FLAGS, slurmOptions, slurmSweepCommand, sweepStatusCommand } from './slurm-commands';
 
-export { EXIT };
+export { EXIT, parseSets };
 
 const USAGE = `Usage: phenobook <command> [options]
 
@@ -48,6 +50,15 @@ Commands:
                               --job-id: the job id sbatch printed for a --no-submit sweep
   runs list [--project ID] [--json]
   runs export RUN_ID --csv
+  log --project ID --name TEXT [--config FILE.json] [--set key=value ...] [--experiment NAME]
+      [--json] -- CMD ARGS...
+                              runs CMD and records a run from the JSON lines it prints
+                              ({"step": 100, "train_loss": 0.31}); other output passes through.
+                              Without -- it reads stdin (CMD | phenobook log ...). Exits with
+                              CMD's exit code (128+N when a signal N ended it)
+  import PATH --project ID [--json]
+                              finished runs from a .jsonl file of such lines, a TensorBoard log,
+                              an MLflow store or a CSV file (each content once per project)
   experiments [--experiments DIR ...] [--json]
                               built-in and your own experiments (files in <data dir>/experiments
                               and DIR), their knobs and presets; files that do not load, with file:line
@@ -61,22 +72,6 @@ Commands:
 
 Every command takes --data-dir DIR (default: $PHENOBOOK_DATA_DIR, else the app's data folder).
 With --json, stdout carries exactly one JSON document. Reference: docs/cli.md in the repository.`;
-
-/** `--set key=value`: numbers and booleans are typed, anything else stays text for the schema to judge. */
-export function parseSets(sets: string[]): Record<string, unknown> {
-  const config: Record<string, unknown> = {};
-  for (const item of sets) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${item}"`);
-    const key = item.slice(0, eq).trim();
-    const raw = item.slice(eq + 1).trim();
-    const value = raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-    // A data property even for "__proto__" (plain assignment would set the prototype and drop the
-    // key silently): the schema then refuses it like any other unknown knob.
-    Object.defineProperty(config, key, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return config;
-}
 
 function printProjects(projects: Project[]): void {
   if (projects.length === 0) {
@@ -402,8 +397,10 @@ async function runsCommand(args: string[]): Promise<number> {
         const acc = r.final.testAcc;
         const preset = r.preset && r.preset !== 'default' ? `  ${r.preset}` : '';
         const config = differs.get(r.id) ? `  ${differs.get(r.id)}` : '';
+        // An external run is known by its name and where it came from.
+        const what = r.source === 'phenobook' ? `${r.experiment}${preset}${config}` : `${r.label} [${r.source}: ${r.experiment}]`;
         console.log(
-          `${r.id}  ${r.experiment}${preset}${config}  seed ${r.seed}  ${r.status.padEnd(11)}  ${r.stepsDone}/${r.stepsTotal} steps  ` +
+          `${r.id}  ${what}  seed ${r.seed}  ${r.status.padEnd(11)}  ${r.stepsDone}/${r.stepsTotal} steps  ` +
             `${r.backend ?? '–'}  test acc ${typeof acc === 'number' ? acc.toFixed(3) : '–'}`,
         );
       }
@@ -419,7 +416,9 @@ async function runsCommand(args: string[]): Promise<number> {
       unwrap<RunDetail>(await dispatch(ctx, 'runs:get', { id }));
       return ctx.runs.exportRows(id);
     });
-    const lines = ['step,name,value', ...rows.map((r) => `${r.step},${r.name},${r.value ?? ''}`)];
+    // Metric names of runs recorded elsewhere may hold a comma or a quote: quoted as RFC 4180 says.
+    const field = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    const lines = ['step,name,value', ...rows.map((r) => `${r.step},${field(r.name)},${r.value ?? ''}`)];
     process.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.ok;
   }
@@ -529,6 +528,8 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'bundle') return await bundleCommand(rest);
     if (command === 'experiments') return await experimentsCommand(rest);
     if (command === 'doctor') return await doctorCommand(rest);
+    if (command === 'log') return await logCommand(rest);
+    if (command === 'import') return await importCommand(rest);
     throw new UsageError(`Unknown command: ${command}`);
   } catch (err) {
     if (err instanceof UsageError) {

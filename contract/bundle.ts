@@ -6,6 +6,7 @@ import { FIGURE_LIMITS, FigureProvenanceSchema, FigureSvgSchema, plainJson } fro
 import { HYPOTHESIS_LIMITS, PredictionSchema, RELATIONS } from './hypotheses';
 import { NOTE_LIMITS } from './notes';
 import { LIMITS as PROJECT_LIMITS, PhenomenonSchema, ProjectIdSchema } from './projects';
+import { RUN_SOURCES } from '../common/external-run';
 import { BACKEND_NAMES, RUN_STATUSES } from './runs';
 
 /**
@@ -96,10 +97,20 @@ const Timestamp = z
   .max(40)
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, { error: 'Time must be an ISO 8601 date-time' });
 
-/** Experiment, preset and metric names: identifiers, never paths (no slashes, no leading dot). */
+/** Sweep experiment and preset names: identifiers, never paths (no slashes, no leading dot). Runs' experiment and metric names: foreignName. */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$/;
 const name = (label: string) =>
   z.string({ error: `${label} must be text` }).regex(NAME, { error: `${label} must be a name of letters, digits and _ . + - (no slashes)` });
+
+/**
+ * Names another tool gave, which a run trained elsewhere keeps as they were: a TensorBoard tag
+ * (`loss/train`), an MLflow experiment or a CSV column with spaces. Text on one line that does not
+ * read as a path: no leading `.` or `/`, no `..` segment, no backslash.
+ */
+const foreignName = (label: string) =>
+  text(label, 200, { min: 1 }).refine((s) => !/^[./]|(^|\/)\.\.(\/|$)|\\/.test(s), {
+    error: `${label} must not look like a path (no leading . or /, no .. segment, no backslash)`,
+  });
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a SHA-256 hex digest' });
 
@@ -257,7 +268,7 @@ export const BundleSweepSchema = z.strictObject({
 /** Parallel arrays, steps strictly increasing (checked in one loop: series can be long). */
 export const BundleSeriesSchema = z
   .strictObject({
-    name: name('Metric name'),
+    name: foreignName('Metric name'),
     steps: z.array(z.unknown()).max(BUNDLE_LIMITS.pointsPerSeries, { error: `At most ${BUNDLE_LIMITS.pointsPerSeries} points per metric` }),
     values: z.array(z.unknown()).max(BUNDLE_LIMITS.pointsPerSeries, { error: `At most ${BUNDLE_LIMITS.pointsPerSeries} points per metric` }),
   })
@@ -301,7 +312,7 @@ const BackendDetail = freeJson(
 export const BundleRunSchema = z.strictObject({
   id: uuid('Run id'),
   groupId: uuid('Run group id'),
-  experiment: name('Experiment'),
+  experiment: foreignName('Experiment'),
   preset: name('Preset').nullable(),
   config: JsonObject('Run config'),
   seed: z.int({ error: 'seed must be a whole number' }),
@@ -322,6 +333,11 @@ export const BundleRunSchema = z.strictObject({
   finishedAt: Timestamp.nullable(),
   sweepId: uuid('Sweep id').nullable(),
   sweepPoint: JsonObject('Sweep point').nullable(),
+  // Where the run came from (bundles written before external runs have none of these: a run of Phenobook's own).
+  source: z.enum(RUN_SOURCES, { error: `source must be one of: ${RUN_SOURCES.join(', ')}` }).default('phenobook'),
+  origin: text('Run origin', 4000, { multiline: true }).nullable().default(null),
+  contentHash: Sha256Hex.nullable().default(null),
+  name: text('Run name', 200).nullable().default(null),
   metrics: z
     .array(BundleSeriesSchema)
     .max(BUNDLE_LIMITS.seriesPerRun, { error: `At most ${BUNDLE_LIMITS.seriesPerRun} metrics per run` })
@@ -389,6 +405,8 @@ export const BundleContentSchema = z.strictObject({
   attachmentFiles: z.array(BundleAttachmentFileSchema).max(BUNDLE_LIMITS.attachments).optional(),
 });
 export type BundleContent = z.output<typeof BundleContentSchema>;
+/** Content as written: fields with a default (a run's source and origin) may be left out. */
+export type BundleContentInput = z.input<typeof BundleContentSchema>;
 export type BundleRun = BundleContent['runs'][number];
 export type BundleSeries = BundleRun['metrics'][number];
 
@@ -407,6 +425,7 @@ export const BundleSchema = z.strictObject({
   content: BundleContentSchema,
 });
 export type Bundle = z.output<typeof BundleSchema>;
+export type BundleInput = z.input<typeof BundleSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Operations (for the host to wire up)

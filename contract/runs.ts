@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RunSource } from '../common/external-run';
 import { ProjectIdSchema } from './projects';
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'diverged', 'interrupted'] as const;
@@ -50,6 +51,12 @@ export interface RunSummary {
   final: Record<string, number | null>;
   /** The full resolved config the run trained with (seed included). */
   config: Record<string, unknown>;
+  /** 'phenobook' for a run trained here; else where it was recorded (a script under `phenobook log`, an import). */
+  source: RunSource;
+  /** For an external run: the command line or path it came from. */
+  origin: string | null;
+  /** For an external run: the name the researcher gave it (also its label). */
+  name: string | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -57,11 +64,11 @@ export interface RunDetail extends RunSummary {
   appVersion: string;
   dataHash: string | null;
   /** For a run of the researcher's experiment file: the exact source it trained. */
-  source?: RunSource | null;
+  experimentFile?: ExperimentFileSource | null;
 }
 
 /** The stored source of a run's experiment file, and how the file on disk compares with it now. */
-export interface RunSource {
+export interface ExperimentFileSource {
   sha256: string;
   path: string;
   text: string;

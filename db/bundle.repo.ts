@@ -146,7 +146,8 @@ export interface ProjectRows {
 }
 
 /** A run row as an import writes it (no owner process: nothing trains an imported run). */
-export type RunImportRow = Omit<RunRow, 'owner_pid' | 'rerun_of'>;
+export type RunImportRow = Omit<RunRow, 'owner_pid' | 'rerun_of' | 'source' | 'origin' | 'content_hash' | 'name'> &
+  Required<Pick<RunRow, 'source' | 'origin' | 'content_hash' | 'name'>>;
 
 export class BundleRepo {
   private readonly stmts;

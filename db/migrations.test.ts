@@ -67,6 +67,27 @@ describe('migrations', () => {
     closeDatabase(db);
   });
 
+  it('keeps runs made before external runs existed as runs of Phenobook\'s own, and refuses an unknown source', () => {
+    const file = path.join(dir, 'v100.sqlite');
+    const raw = new Database(file);
+    migrate(raw, MIGRATIONS.filter((m) => m.version <= 100));
+    raw.prepare("INSERT INTO projects VALUES ('p1', 'Old', 'grokking', '', 'x', 'x', NULL)").run();
+    raw
+      .prepare("INSERT INTO runs (id, project_id, group_id, experiment, config, seed, status, app_version, steps_total, created_at) VALUES ('r1', 'p1', 'g', 'grokking-mlp', '{}', 0, 'done', '1', 10, 'x')")
+      .run();
+    raw.close();
+    const { db } = openDatabase(file);
+    expect(db.prepare('SELECT source, origin, content_hash, name FROM runs').all()).toEqual([{ source: 'phenobook', origin: null, content_hash: null, name: null }]);
+    expect(() => db.prepare("UPDATE runs SET source = 'wandb'").run()).toThrow(/CHECK/);
+    const hash = 'a'.repeat(64);
+    const insert = db.prepare(
+      "INSERT INTO runs (id, project_id, group_id, experiment, config, seed, status, app_version, steps_total, created_at, source, content_hash) VALUES (?, 'p1', 'g', 'x', '{}', 0, 'done', '1', 0, 'x', 'jsonl', ?)",
+    );
+    insert.run('r2', hash);
+    expect(() => insert.run('r3', hash)).toThrow(/UNIQUE/);
+    closeDatabase(db);
+  });
+
   it('turns on WAL, foreign keys and a busy timeout', () => {
     const { db } = openDatabase(path.join(dir, 'a.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

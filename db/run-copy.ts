@@ -6,10 +6,10 @@ import type Database from 'better-sqlite3';
  */
 export const COPY_RUN_SQL = `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, error, backend, gpu, backend_detail,
    app_version, data_hash, steps_total, steps_done, train_seconds, wall_seconds, rerun_of, owner_pid, created_at, started_at,
-   finished_at, sweep_id, sweep_point)
+   finished_at, sweep_id, sweep_point, source, origin, content_hash, name)
  VALUES (@id, @project_id, @group_id, @experiment, @preset, @config, @seed, @status, @error, @backend, @gpu, @backend_detail,
    @app_version, @data_hash, @steps_total, @steps_done, @train_seconds, @wall_seconds, NULL, NULL, @created_at, @started_at,
-   @finished_at, @sweep_id, @sweep_point)`;
+   @finished_at, @sweep_id, @sweep_point, @source, @origin, @content_hash, @name)`;
 
 /** Statements that store metric points by name (names interned in metric_names). */
 export function metricCopyStatements(db: Database.Database) {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { ExternalSource, RunSource } from '../common/external-run';
 import type { BackendReport, MetricPoint, MetricSeries, RunDetail, RunStatus, RunSummary } from '../contract/runs';
 
 export interface RunRow {
@@ -29,6 +30,30 @@ export interface RunRow {
   sweep_point: string | null;
   /** The stored source of a researcher's experiment file this run trains (experiment_sources). */
   source_sha256?: string | null;
+  /** Where the run came from (0110): 'phenobook' for its own; absent in rows of an older database. */
+  source?: RunSource;
+  origin?: string | null;
+  content_hash?: string | null;
+  name?: string | null;
+}
+
+/** A run recorded outside Phenobook: no backend, no owner once finished, steps_total = last step seen. */
+export interface ExternalRunInsert {
+  id: string;
+  projectId: string;
+  experiment: string;
+  name: string;
+  source: ExternalSource;
+  origin: string;
+  contentHash: string | null;
+  config: Record<string, unknown>;
+  seed: number;
+  status: 'running' | 'done';
+  lastStep: number;
+  /** The process writing a live run (a dead one's run is marked interrupted at the next host start). */
+  ownerPid: number | null;
+  appVersion: string;
+  now: string;
 }
 
 export interface RunInsert {
@@ -82,8 +107,10 @@ const plainLabel: RunLabeler = (r) => `${r.experiment} · seed ${r.seed}`;
 function toSummary(row: RunRow, final: Record<string, number | null>, label: RunLabeler): RunSummary {
   const config = JSON.parse(row.config) as Record<string, unknown>;
   const sweepKeys = row.sweep_point ? Object.keys(JSON.parse(row.sweep_point) as Record<string, unknown>) : [];
+  const source = row.source ?? 'phenobook';
   return {
-    label: label({ experiment: row.experiment, preset: row.preset, seed: row.seed, config, sweepKeys }),
+    // An external run is known by the name it was given; the labeler knows built-in presets only.
+    label: source !== 'phenobook' && row.name ? row.name : label({ experiment: row.experiment, preset: row.preset, seed: row.seed, config, sweepKeys }),
     config,
     id: row.id,
     projectId: row.project_id,
@@ -104,6 +131,9 @@ function toSummary(row: RunRow, final: Record<string, number | null>, label: Run
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     final,
+    source,
+    origin: row.origin ?? null,
+    name: row.name ?? null,
   };
 }
 
@@ -120,6 +150,21 @@ export class RunsRepo {
         `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at, sweep_id, sweep_point, source_sha256)
          VALUES (@id, @projectId, @groupId, @experiment, @preset, @config, @seed, 'queued', @appVersion, @stepsTotal, @rerunOf, @ownerPid, @now, @sweepId, @sweepPoint, @sourceSha256)`,
       ),
+      insertExternal: db.prepare(
+        `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, steps_done, owner_pid,
+           created_at, started_at, finished_at, source, origin, content_hash, name)
+         VALUES (@id, @projectId, @id, @experiment, NULL, @config, @seed, @status, @appVersion, @lastStep, @lastStep, @ownerPid,
+           @now, @now, @finishedAt, @source, @origin, @contentHash, @name)`,
+      ),
+      byContent: db.prepare<[string, string], string>('SELECT id FROM runs WHERE project_id = ? AND content_hash = ?').pluck(),
+      externalProgress: db.prepare(
+        "UPDATE runs SET steps_done = max(steps_done, @step), steps_total = max(steps_total, @step) WHERE id = @id AND status = 'running'",
+      ),
+      finishExternal: db.prepare(
+        `UPDATE runs SET status = @status, error = @error, owner_pid = NULL, wall_seconds = @wallSeconds, finished_at = @now
+         WHERE id = @id AND status = 'running' AND source <> 'phenobook'`,
+      ),
+      setConfig: db.prepare('UPDATE runs SET config = ?, seed = ? WHERE id = ?'),
       saveSource: db.prepare('INSERT OR IGNORE INTO experiment_sources (sha256, path, source, created_at) VALUES (?, ?, ?, ?)'),
       source: db.prepare<[string], { sha256: string; path: string; source: string }>('SELECT sha256, path, source FROM experiment_sources WHERE sha256 = ?'),
       byId: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
@@ -181,6 +226,40 @@ export class RunsRepo {
       sweepPoint: run.sweepPoint ? JSON.stringify(run.sweepPoint) : null,
       sourceSha256: run.sourceSha256 ?? null,
     });
+  }
+
+  /** A run recorded elsewhere (its metrics follow with insertMetrics). */
+  insertExternal(run: ExternalRunInsert): void {
+    this.stmts.insertExternal.run({
+      ...run,
+      config: JSON.stringify(run.config),
+      finishedAt: run.status === 'done' ? run.now : null,
+    });
+  }
+
+  /** Whether the project already has a run imported from exactly this content. */
+  hasContent(projectId: string, contentHash: string): boolean {
+    return this.idByContent(projectId, contentHash) !== null;
+  }
+
+  /** The run of the project imported from exactly this content, if any. */
+  idByContent(projectId: string, contentHash: string): string | null {
+    return this.stmts.byContent.get(projectId, contentHash) ?? null;
+  }
+
+  /** A live external run reached `step` (steps_total follows: the run's length is unknown ahead). */
+  markExternalProgress(id: string, step: number): void {
+    this.stmts.externalProgress.run({ id, step });
+  }
+
+  /** Ends a live external run; false if it had already ended. */
+  finishExternal(id: string, p: { status: 'done' | 'failed' | 'interrupted'; error: string | null; wallSeconds: number | null; now: string }): boolean {
+    return this.stmts.finishExternal.run({ id, ...p }).changes > 0;
+  }
+
+  /** A live external run's config grew (a `{"config": …}` line arrived). */
+  setConfig(id: string, config: Record<string, unknown>, seed: number): void {
+    this.stmts.setConfig.run(JSON.stringify(config), seed, id);
   }
 
   /** Stores an experiment file's source once per content (a second run of the same bytes adds nothing). */
@@ -304,6 +383,33 @@ export class RunsRepo {
       })();
     } catch (err) {
       // Names inserted inside the rolled-back transaction are gone: forget their cached ids.
+      this.nameIds.clear();
+      throw err;
+    }
+    return rows;
+  }
+
+  /** After a caller's transaction rolled back: names it interned are gone, so are their cached ids. */
+  forgetNameIds(): void {
+    this.nameIds.clear();
+  }
+
+  /**
+   * Writes whole series (an import's): no transaction of its own, so that the caller's one covers
+   * the run row and its metrics together. Returns the rows written.
+   */
+  insertSeriesRows(runId: string, series: readonly { name: string; steps: readonly number[]; values: readonly (number | null)[] }[]): number {
+    let rows = 0;
+    try {
+      for (const s of series) {
+        const nameId = this.nameId(s.name);
+        for (let i = 0; i < s.steps.length; i++) {
+          const v = s.values[i];
+          this.stmts.insertMetric.run(runId, nameId, s.steps[i], v === null || v === undefined || !Number.isFinite(v) ? null : v);
+          rows++;
+        }
+      }
+    } catch (err) {
       this.nameIds.clear();
       throw err;
     }

@@ -293,7 +293,8 @@ CREATE TABLE runs (
   created_at     TEXT NOT NULL,
   started_at     TEXT,
   finished_at    TEXT
-, sweep_id TEXT REFERENCES sweeps(id) ON DELETE CASCADE, sweep_point TEXT CHECK (sweep_point IS NULL OR json_valid(sweep_point)), source_sha256 TEXT REFERENCES experiment_sources(sha256)) STRICT;
+, sweep_id TEXT REFERENCES sweeps(id) ON DELETE CASCADE, sweep_point TEXT CHECK (sweep_point IS NULL OR json_valid(sweep_point)), source_sha256 TEXT REFERENCES experiment_sources(sha256), source TEXT NOT NULL DEFAULT 'phenobook'
+  CHECK (source IN ('phenobook', 'script', 'tensorboard', 'mlflow', 'csv', 'jsonl')), origin TEXT, content_hash TEXT CHECK (content_hash IS NULL OR length(content_hash) = 64), name TEXT) STRICT;
 
 CREATE TABLE settings (
   key   TEXT PRIMARY KEY,
@@ -355,6 +356,8 @@ CREATE INDEX notes_by_project ON notes(project_id, updated_at);
 CREATE INDEX project_tags_by_tag ON project_tags(tag);
 
 CREATE INDEX projects_by_updated ON projects(updated_at);
+
+CREATE UNIQUE INDEX runs_by_content ON runs(project_id, content_hash) WHERE content_hash IS NOT NULL;
 
 CREATE INDEX runs_by_group ON runs(group_id);
 

@@ -138,6 +138,11 @@ export class SlurmRepo {
           group_id: sweepId,
           sweep_id: sweepId,
           sweep_point: JSON.stringify(target.point),
+          // A SLURM task trains a run of Phenobook's own.
+          source: 'phenobook',
+          origin: null,
+          content_hash: null,
+          name: null,
         });
         const ids = new Map<string, number>();
         for (const [name, step, value] of rows.metrics) {

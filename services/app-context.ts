@@ -29,6 +29,9 @@ import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
 import { BundleService } from './bundle.service';
 import { ConfounderService } from './confounder.service';
+import { ExternalRunsService } from './external-runs.service';
+import { OutsideWritesWatcher, type OutsideWritesOptions } from './outside-writes';
+import { ChangesRepo } from '../db/changes.repo';
 import { FiguresService } from './figures.service';
 import { PlotsService } from './plots.service';
 import { HypothesesService } from './hypotheses.service';
@@ -65,6 +68,10 @@ export interface AppContext {
   attachments: AttachmentsService;
   confounders: ConfounderService;
   bundles: BundleService;
+  /** Runs trained outside Phenobook: imports and live `phenobook log` runs. */
+  externalRuns: ExternalRunsService;
+  /** Announces other processes' writes as events (hosts only; null in one-shot tools). */
+  outsideWrites: OutsideWritesWatcher | null;
   /** The researcher's experiment files (describe them with refresh(); watch() follows changes). */
   userExperiments: UserExperiments;
   /** Which backend a run would use now (probed once in a trainer process, then cached). */
@@ -103,6 +110,8 @@ export interface ContextOptions extends OpenOptions {
   recover?: boolean;
   /** Bundle imports and confounder analyses on a worker thread (default); false runs them in-thread. */
   offThread?: boolean;
+  /** Follow what other processes write to the database and announce it as events (default: as `recover`, i.e. hosts). */
+  watchOutsideWrites?: boolean | OutsideWritesOptions;
 }
 
 export function createAppContext(options: ContextOptions): AppContext {
@@ -197,6 +206,12 @@ export function createAppContext(options: ContextOptions): AppContext {
     runs.recoverInterrupted();
     sweeps.resume();
   }
+  // After recovery: runs it just marked interrupted were this connection's own writes.
+  const watchOutside = options.watchOutsideWrites ?? options.recover ?? true;
+  const outsideWrites = watchOutside
+    ? new OutsideWritesWatcher(new ChangesRepo(opened.db), events, typeof watchOutside === 'object' ? watchOutside : {})
+    : null;
+  outsideWrites?.start();
 
   let probe: Promise<BackendStatus> | undefined;
   const backendStatus = (refresh = false): Promise<BackendStatus> => {
@@ -236,6 +251,8 @@ export function createAppContext(options: ContextOptions): AppContext {
       schemaVersion: opened.schemaVersion,
       worker: offThread ? { databasePath } : undefined,
     }),
+    outsideWrites,
+    externalRuns: new ExternalRunsService({ runs: runsRepo, projects: projectsRepo, events, clock, appVersion: APP_VERSION }),
     userExperiments,
     backendStatus,
     info: {
@@ -248,6 +265,7 @@ export function createAppContext(options: ContextOptions): AppContext {
       cpus: os.availableParallelism(),
     },
     close: () => {
+      outsideWrites?.stop();
       userExperiments.unwatch();
       runs.shutdown();
       closeDatabase(opened.db);

@@ -424,6 +424,45 @@ describe('bundle round trip', () => {
   });
 });
 
+describe('external runs in bundles', () => {
+  it('carry source, origin, name and content hash; runs of Phenobook\'s own carry none of them (older versions read those bundles)', async () => {
+    const src = context();
+    const project = await call<Project>(src, 'projects:create', { title: 'Mixed', phenomenon: 'grokking' });
+    const [own] = await call<RunSummary[]>(src, 'runs:start', { projectId: project.id, experiment: 'grokking-mlp', config: { steps: 100 } });
+    finish(src, own!.id, 'done');
+    const hash = 'c'.repeat(64);
+    const stored = src.externalRuns.store(project.id, {
+      source: 'jsonl',
+      notes: [],
+      runs: [{ name: 'lr0.01', experiment: 'train.py', source: 'jsonl', origin: '/logs/lr0.01.jsonl', config: { lr: 0.01 }, seed: 0, contentHash: hash, metrics: { train_loss: { steps: [0, 5], values: [1, 0.5] } } }],
+    });
+    const doc = JSON.parse(src.bundles.export(project.id, { compress: false }).toString('utf8')) as Bundle;
+    const mine = doc.content.runs.find((r) => r.id === own!.id)!;
+    expect(['source', 'origin', 'contentHash', 'name'].filter((k) => k in mine)).toEqual([]);
+    expect(doc.content.runs.find((r) => r.id === stored.added[0]!.id)).toMatchObject({ source: 'jsonl', origin: '/logs/lr0.01.jsonl', contentHash: hash, name: 'lr0.01' });
+
+    const dst = context();
+    const imported = dst.bundles.import(Buffer.from(JSON.stringify(doc)));
+    const runs = await call<RunSummary[]>(dst, 'runs:list', { projectId: imported.projectId });
+    expect(runs.map((r) => [r.source, r.origin, r.name]).sort()).toEqual([
+      ['jsonl', '/logs/lr0.01.jsonl', 'lr0.01'],
+      ['phenobook', null, null],
+    ]);
+    // Names another tool gave travel as they were (a TensorBoard tag, an experiment folder with a space).
+    src.externalRuns.store(project.id, {
+      source: 'tensorboard',
+      notes: [],
+      runs: [{ name: 'lr0.01/seed1', experiment: 'my runs', source: 'tensorboard', origin: '/logs', config: {}, seed: 1, contentHash: 'e'.repeat(64), metrics: { 'loss/train': { steps: [0], values: [1] } } }],
+    });
+    const withTags = JSON.parse(src.bundles.export(project.id, { compress: false }).toString('utf8')) as Bundle;
+    const tb = context().bundles.import(Buffer.from(JSON.stringify(withTags)));
+    expect(tb.counts.runs).toBe(3);
+
+    // The imported project knows that content: importing it there again adds nothing.
+    expect(dst.externalRuns.store(imported.projectId, { source: 'jsonl', notes: [], runs: [{ name: 'x', experiment: 'train.py', source: 'jsonl', origin: 'x', config: {}, seed: 0, contentHash: hash, metrics: {} }] }).added).toEqual([]);
+  });
+});
+
 describe('untrusted bundles', () => {
   const original = () => JSON.parse(gunzipSync(file).toString('utf8')) as Bundle;
   const encode = (doc: unknown) => Buffer.from(JSON.stringify(doc), 'utf8');
@@ -472,7 +511,9 @@ describe('untrusted bundles', () => {
     ['a run in a missing sweep', () => resealed((b) => (b.content.sweeps = [])), /content\.runs\.\d+\.sweepId: sweep .* is not in the bundle/],
     ['duplicate run ids', () => resealed((b) => b.content.runs.push(structuredClone(run0(b)))), /content\.runs\.8\.id: run .* appears twice/],
     ['a path as an id', () => resealed((b) => (b.content.figures[0]!.id = '../../etc/passwd')), /content\.figures\.0\.id: Figure id must be a UUID/],
-    ['a path as a metric name', () => resealed((b) => (run0(b).metrics[0]!.name = '../../etc/passwd')), /content\.runs\.0\.metrics\.0\.name: Metric name must be a name .*no slashes/],
+    ['a path as a metric name', () => resealed((b) => (run0(b).metrics[0]!.name = '../../etc/passwd')), /content\.runs\.0\.metrics\.0\.name: Metric name must not look like a path/],
+    ['a path inside a metric name', () => resealed((b) => (run0(b).metrics[0]!.name = 'loss/../../x')), /content\.runs\.0\.metrics\.0\.name: Metric name must not look like a path/],
+    ['a path as an experiment', () => resealed((b) => (run0(b).experiment = '/etc/passwd')), /content\.runs\.0\.experiment: Experiment must not look like a path/],
     ['an unknown extra key', () => resealed((b) => Object.assign(run0(b), { shell: 'rm -rf /' })), /content\.runs\.0: Unrecognized key: "shell"/],
     ['an unknown top-level key', () => encode({ ...original(), extra: true }), /Unrecognized key: "extra"/],
     ['steps out of order', () => resealed((b) => run0(b).metrics[0]!.steps.reverse()), /content\.runs\.0\.metrics\.0\.steps\.1: Steps must increase/],

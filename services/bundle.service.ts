@@ -18,6 +18,7 @@ import {
 
 export type BundleProgressListener = (progress: BundleProgress) => void;
 import type { AttachmentMediaType } from '../contract/attachments';
+import type { BundleContentInput, BundleInput } from '../contract/bundle';
 import type { ConfounderTest } from '../contract/confounders';
 import type { FigureProvenance } from '../contract/figures';
 import type { ApiErrorCode, FieldIssue } from '../contract/result';
@@ -90,7 +91,7 @@ export class BundleService {
   // Export
 
   /** The bundle document of a project. */
-  build(projectId: string): Bundle {
+  build(projectId: string): BundleInput {
     const content = this.d.repo.transaction(() => {
       const rows = this.d.repo.readProject(projectId);
       if (!rows) throw notFound('Project', projectId);
@@ -126,7 +127,7 @@ export class BundleService {
     return options.compress === false ? json : gzipSync(json);
   }
 
-  private contentOf(rows: ProjectRows): BundleContent {
+  private contentOf(rows: ProjectRows): BundleContentInput {
     const runIds = new Set(rows.runs.map((r) => r.id));
     const figureIds = new Set(rows.figures.map((f) => f.id));
     const grouped = <T, K extends keyof T>(items: readonly T[], key: K) => {
@@ -253,6 +254,10 @@ export class BundleService {
         finishedAt: r.finished_at,
         sweepId: r.sweep_id,
         sweepPoint: r.sweep_point === null ? null : (parseJson(r.sweep_point) as Record<string, unknown>),
+        // Only external runs carry where they came from: a bundle of Phenobook's own runs stays as an older version reads it.
+        ...(r.source && r.source !== 'phenobook'
+          ? { source: r.source, origin: r.origin ?? null, contentHash: r.content_hash ?? null, name: r.name ?? null }
+          : {}),
         metrics: this.seriesOf(r.id),
       })),
       figures: rows.figures.map((f) => ({
@@ -535,6 +540,10 @@ export class BundleService {
             finished_at: wasActive ? (run.finishedAt ?? bundle.createdAt) : run.finishedAt,
             sweep_id: run.sweepId === null ? null : map(idMap.sweeps, run.sweepId),
             sweep_point: run.sweepPoint === null ? null : JSON.stringify(run.sweepPoint),
+            source: run.source,
+            origin: run.origin,
+            content_hash: run.contentHash,
+            name: run.name,
           };
           r.insertRun(row);
           for (const series of run.metrics) if (!names.has(series.name)) names.set(series.name, r.metricNameId(series.name));

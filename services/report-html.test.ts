@@ -35,6 +35,9 @@ const project = (over: Partial<Project> = {}): Project => ({
 const run = (id: string, weightDecay: number, over: Partial<RunSummary> = {}): RunSummary => ({
   id,
   label: `grokking-mlp · weightDecay ${weightDecay} · seed 0`,
+  source: 'phenobook',
+  origin: null,
+  name: null,
   projectId: PROJECT_ID,
   groupId: id,
   experiment: 'grokking-mlp',

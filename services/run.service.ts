@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { unifiedDiff } from '../common/line-diff';
 import type { z } from 'zod';
-import type { ExperimentInfo, MetricSeries, RunDetail, RunSource, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
+import type { ExperimentInfo, MetricSeries, RunDetail, ExperimentFileSource, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
 import { downsampleMinMax } from '../common/downsample';
 import type { RunsRepo } from '../db/runs.repo';
 import type { SettingsRepo } from '../db/settings.repo';
@@ -37,7 +37,7 @@ interface ActiveRun {
 }
 
 /** A stored source and how the file at its path compares with it now (the host reads the file; it never runs it). */
-function describeSource(stored: { sha256: string; path: string; source: string }): RunSource {
+function describeSource(stored: { sha256: string; path: string; source: string }): ExperimentFileSource {
   let now: string | null;
   try {
     now = readFileSync(stored.path, 'utf8');
@@ -251,6 +251,8 @@ export class RunService {
   /** A new run from a stored run's exact config. */
   rerun(id: string): RunSummary {
     const old = this.get(id);
+    // Phenobook never trained it: there is no experiment code here to repeat.
+    if (old.source !== 'phenobook') throw new ServiceError('conflict', `Run ${id} was recorded outside Phenobook (${old.source}); it cannot be re-run here`);
     const { def, config } = this.resolveConfig(old.experiment, undefined, old.config);
     const newId = randomUUID();
     this.deps.runs.insert({
@@ -284,11 +286,11 @@ export class RunService {
     if (!run) throw notFound('Run', id);
     const sha = this.deps.runs.getRow(id)?.source_sha256;
     const stored = sha ? this.deps.runs.source(sha) : undefined;
-    return stored ? { ...run, source: describeSource(stored) } : run;
+    return stored ? { ...run, experimentFile: describeSource(stored) } : run;
   }
 
   private summary(id: string): RunSummary {
-    const { backendDetail: _b, appVersion: _a, dataHash: _d, source: _s, ...summary } = this.get(id);
+    const { backendDetail: _b, appVersion: _a, dataHash: _d, experimentFile: _s, ...summary } = this.get(id);
     return summary;
   }
 
@@ -314,6 +316,7 @@ export class RunService {
       this.finish(id, run.projectId, { status: 'cancelled', error: 'Cancelled before it started' });
     } else {
       const active = this.active.get(id);
+      if (!active && run.source !== 'phenobook') throw new ServiceError('conflict', `Run ${id} is recorded by another process (${run.origin ?? run.source}); stop it there`);
       if (!active) throw new ServiceError('conflict', `Run ${id} is not running (status: ${run.status})`);
       this.requestStop(active);
     }
@@ -358,9 +361,12 @@ export class RunService {
         if (this.active.has(row.id) || this.queue.includes(row.id)) continue;
         if (row.owner_pid !== null && row.owner_pid !== process.pid && isAlive(row.owner_pid)) continue;
         const error =
-          status === 'running'
-            ? 'Interrupted: the app stopped while this run was training'
-            : 'Interrupted: the app stopped before this run started';
+          row.source && row.source !== 'phenobook'
+            ? // A `phenobook log` that was killed outright (SIGKILL) could not end its run itself.
+              'Interrupted: the process recording it stopped without ending it'
+            : status === 'running'
+              ? 'Interrupted: the app stopped while this run was training'
+              : 'Interrupted: the app stopped before this run started';
         if (this.deps.runs.markFinished(row.id, { status: 'interrupted', error, now: this.deps.clock() })) {
           this.changed([row.id], row.project_id);
           count++;

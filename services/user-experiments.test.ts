@@ -155,8 +155,8 @@ describe('researcher experiment files', () => {
     const [run] = ctx.runs.start(RunStartSchema.parse({ experiment: 'decay', config: { steps: 20 } }));
     const [original] = await ctx.runs.whenSettled([run!.id]);
     const detail = ctx.runs.get(original!.id);
-    expect(detail.source).toMatchObject({ path: file, text: GOOD, onDisk: 'same', diff: null });
-    expect(detail.source!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(detail.experimentFile).toMatchObject({ path: file, text: GOOD, onDisk: 'same', diff: null });
+    expect(detail.experimentFile!.sha256).toMatch(/^[0-9a-f]{64}$/);
     // Two runs of the same bytes store the source once.
     const [second] = ctx.runs.start(RunStartSchema.parse({ experiment: 'decay', config: { steps: 20, seed: 1 } }));
     await ctx.runs.whenSettled([second!.id]);
@@ -164,7 +164,7 @@ describe('researcher experiment files', () => {
 
     fs.writeFileSync(file, GOOD.replace('loss *= c.rate;', 'loss *= c.rate * 0.5;'));
     await ctx.userExperiments.refresh();
-    const changed = ctx.runs.get(original!.id).source!;
+    const changed = ctx.runs.get(original!.id).experimentFile!;
     expect(changed.onDisk).toBe('changed');
     expect(changed.diff).toContain('-        loss *= c.rate;\n+        loss *= c.rate * 0.5;');
     // Re-run trains the stored source, not the edited file: the same numbers.
@@ -172,8 +172,8 @@ describe('researcher experiment files', () => {
     const [rerun] = await ctx.runs.whenSettled([again.id]);
     expect(rerun!.status).toBe('done');
     expect(rerun!.final.trainLoss).toBe(original!.final.trainLoss);
-    expect(ctx.runs.get(rerun!.id).source!.sha256).toBe(detail.source!.sha256);
+    expect(ctx.runs.get(rerun!.id).experimentFile!.sha256).toBe(detail.experimentFile!.sha256);
     fs.rmSync(file);
-    expect(ctx.runs.get(original!.id).source!.onDisk).toBe('missing');
+    expect(ctx.runs.get(original!.id).experimentFile!.onDisk).toBe('missing');
   }, 30_000);
 });

@@ -13,7 +13,8 @@ export function tempContext(
   const clock = () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)).toISOString();
   // In-thread by default: a worker started from TypeScript source (tsx) takes seconds under load;
   // services/offthread.test.ts and the e2e tests (built app) cover the worker path.
-  const ctx = createAppContext({ dataDir: dir, mode: 'browser', clock, offThread: false, ...overrides });
+  // Not watching for other processes' writes unless a test asks (services/outside-writes.test.ts).
+  const ctx = createAppContext({ dataDir: dir, mode: 'browser', clock, offThread: false, watchOutsideWrites: false, ...overrides });
   return Object.assign(ctx, {
     dir,
     cleanup() {

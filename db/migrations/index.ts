@@ -7,6 +7,7 @@ import m0060 from './0060-figures';
 import m0070 from './0070-confounders';
 import m0080 from './0080-slurm';
 import m0100 from './0100-experiment-sources';
+import m0110 from './0110-external-runs';
 import m0120 from './0120-attachments';
 
 export interface Migration {
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 70, name: 'confounders', sql: m0070 },
   { version: 80, name: 'slurm', sql: m0080 },
   { version: 100, name: 'experiment-sources', sql: m0100 },
+  { version: 110, name: 'external-runs', sql: m0110 },
   { version: 120, name: 'attachments', sql: m0120 },
 ];
 

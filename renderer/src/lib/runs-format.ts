@@ -1,4 +1,6 @@
-import type { RunStatus } from '../../../contract/runs';
+import type { RunSource } from '../../../common/external-run';
+import type { RunStatus, RunSummary } from '../../../contract/runs';
+import { splitMetricName } from './metric-panels';
 
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
@@ -27,3 +29,26 @@ export const STATUS_LABELS: Record<RunStatus, string> = {
 };
 
 export const isActive = (s: RunStatus) => s === 'queued' || s === 'running';
+
+/** Where a run was recorded, in words for its badge (a run of Phenobook's own has none). */
+export const SOURCE_LABELS: Record<RunSource, string> = {
+  phenobook: 'Phenobook',
+  script: 'script',
+  tensorboard: 'TensorBoard',
+  mlflow: 'MLflow',
+  csv: 'CSV',
+  jsonl: 'JSON lines',
+};
+
+/**
+ * A run's last train or test accuracy for the runs table: trainAcc / testAcc for Phenobook's own,
+ * whatever the script called it (train_acc, accuracy/test, testAccuracy) for an external run.
+ */
+export function finalAccuracy(run: Pick<RunSummary, 'source' | 'final'>, split: 'train' | 'test'): number | null | undefined {
+  if (run.source === 'phenobook') return run.final[`${split}Acc`];
+  const key = Object.keys(run.final).find((name) => {
+    const parsed = splitMetricName(name);
+    return parsed.split === split && ['acc', 'accuracy'].includes(parsed.quantity);
+  });
+  return key === undefined ? undefined : run.final[key];
+}

@@ -35,7 +35,17 @@ export class SeriesStore {
     return this.byName.get(name) ?? { steps: [], values: [] };
   }
 
+  /** The metrics it holds, in the order they first arrived. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /** Evaluations: a built-in run records trainLoss at each; an external run, its longest series. */
   get size(): number {
-    return this.get('trainLoss').steps.length;
+    const own = this.byName.get('trainLoss');
+    if (own) return own.steps.length;
+    let longest = 0;
+    for (const s of this.byName.values()) longest = Math.max(longest, s.steps.length);
+    return longest;
   }
 }
