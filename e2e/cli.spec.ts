@@ -311,3 +311,32 @@ test('bundle export → import into a fresh data folder: identical runs and metr
     fs.rmSync(other, { recursive: true, force: true });
   }
 });
+
+test('import of every kind through the built CLI: TensorBoard, MLflow, CSV and JSON lines; a second import adds nothing', async ({ dataDir }) => {
+  // The built bundle resolves packages with Node's ESM loader, which vitest does not exercise
+  // (a subpath import without its extension passed every unit test and failed here).
+  const project = json<{ id: string }>(await phenobook(dataDir, 'projects', 'create', '--title', 'From elsewhere', '--json'));
+  const fixtures = path.join(ROOT, 'services', 'importers', 'fixtures');
+  const copy = fs.mkdtempSync(path.join(path.dirname(dataDir), 'phenobook-fixtures-'));
+  fs.cpSync(fixtures, copy, { recursive: true });
+  interface Imported {
+    added: { name: string; points: number }[];
+    skipped: { name: string }[];
+  }
+  const sources: [string, number][] = [
+    [path.join(copy, 'tensorboard'), 5],
+    [path.join(copy, 'mlflow', 'mlruns'), 2],
+    [path.join(copy, 'csv', 'wide-run.csv'), 1],
+  ];
+  for (const [source, runs] of sources) {
+    const first = json<Imported>(await phenobook(dataDir, 'import', source, '--project', project.id, '--json'));
+    expect(first.added.map((a) => a.points).every((n) => n > 0), source).toBe(true);
+    expect(first.added, source).toHaveLength(runs);
+    const again = json<Imported>(await phenobook(dataDir, 'import', source, '--project', project.id, '--json'));
+    expect([again.added.length, again.skipped.length], source).toEqual([0, runs]);
+  }
+  const jsonl = path.join(copy, 'metrics.jsonl');
+  fs.writeFileSync(jsonl, '{"config": {"lr": 0.1}}\n{"step": 0, "loss": 1.5}\n{"step": 10, "loss": 0.5}\n');
+  expect(json<Imported>(await phenobook(dataDir, 'import', jsonl, '--project', project.id, '--json')).added).toEqual([expect.objectContaining({ points: 2 })]);
+  expect(await listRuns(dataDir, '--project', project.id)).toHaveLength(9);
+});

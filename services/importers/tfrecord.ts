@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import CRC32C from 'crc-32/crc32c';
+// The package has no exports map: Node's ESM loader (the built app) needs the file's extension.
+import CRC32C from 'crc-32/crc32c.js';
 import { ImportError } from '../../common/external-run';
 
 // TFRecord framing, as TensorFlow writes event files: per record
