@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import { type Page } from '@playwright/test';
-import { expect, test, type Host } from './host';
+import { expect, ROOT, test, type Host } from './host';
 
 /** A PNG of a falling loss curve (so the screenshot shows a real figure), encoded by hand. */
 function lossCurvePng(width = 480, height = 260): Buffer {
@@ -150,7 +151,9 @@ test('attachments: a pasted PNG shows inline, a scripted SVG is inert, a dropped
   if (!stored.body.ok) throw new Error(stored.body.error.message);
   expect(Buffer.from(stored.body.value.data, 'base64').toString('utf8')).not.toMatch(/script|onload/i);
 
-  await page.screenshot({ path: '/tmp/attachments-note.png' });
+  if (process.env.PHENOBOOK_SCREENSHOTS === '1') {
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', 'note-attachments.png'), animations: 'disabled', caret: 'hide' });
+  }
 
   // Leaving the rendered note releases its object URLs: the image's blob: URL no longer loads.
   const src = await png.getAttribute('src');

@@ -97,6 +97,9 @@ test('a script under phenobook log shows up live in the open app, then ends Done
 
   await expect(runStatus(page)).toHaveText('Done', { timeout: 30_000 });
   expect(await first.exited, first.output().stderr).toBe(0);
+  if (process.env.PHENOBOOK_SCREENSHOTS === '1') {
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'screenshots', 'logged-run.png'), animations: 'disabled', caret: 'hide', fullPage: true });
+  }
   // Every point is stored and drawn; the script's own lines reached the terminal unchanged.
   await expect.poll(() => lossPoints(page)).toEqual([40, 40]);
   expect(first.output().stdout).toBe('training started\ntraining finished\n');
