@@ -1,4 +1,4 @@
--- user_version = 100
+-- user_version = 130
 CREATE TRIGGER evidence_drop_confounder AFTER DELETE ON confounder_tests BEGIN
   DELETE FROM evidence WHERE kind = 'confounder' AND target_id = OLD.id;
 END;
@@ -182,6 +182,13 @@ CREATE TABLE metric_names (
   name TEXT NOT NULL UNIQUE
 ) STRICT;
 
+CREATE TABLE metric_roles (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  role       TEXT NOT NULL CHECK (role IN ('trainLoss', 'testLoss', 'trainAcc', 'testAcc')),
+  metric     TEXT NOT NULL CHECK (length(metric) BETWEEN 1 AND 100),
+  PRIMARY KEY (project_id, role)
+) STRICT;
+
 CREATE TABLE metrics (
   run_id  TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   name_id INTEGER NOT NULL REFERENCES metric_names(id),
@@ -300,7 +307,7 @@ CREATE TABLE sweeps (
   seeds        INTEGER NOT NULL CHECK (seeds >= 1),
   created_at   TEXT NOT NULL,
   cancelled_at TEXT
-, executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm')), slurm TEXT CHECK (slurm IS NULL OR json_valid(slurm))) STRICT;
+, executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm')), slurm TEXT CHECK (slurm IS NULL OR json_valid(slurm)), adopted INTEGER NOT NULL DEFAULT 0 CHECK (adopted IN (0, 1))) STRICT;
 
 CREATE INDEX checklist_revisions_by_answer ON checklist_revisions(project_id, question_key, id);
 
