@@ -4,22 +4,9 @@
  * read runs logged elsewhere (`test_acc`, `val_loss`, `train/loss`) as they read Phenobook's own.
  * Stored data is never renamed: readers translate through a role map.
  */
+import { METRIC_ROLES, type MetricRole, type RoleMap, type SavedRoles } from '../contract/metric-roles';
 
-/** The roles a measure reads; "test" covers validation too. */
-export const METRIC_ROLES = ['trainLoss', 'testLoss', 'trainAcc', 'testAcc'] as const;
-export type MetricRole = (typeof METRIC_ROLES)[number];
-
-export const ROLE_LABELS: Record<MetricRole, string> = {
-  trainLoss: 'Train loss',
-  testLoss: 'Test (or validation) loss',
-  trainAcc: 'Train accuracy',
-  testAcc: 'Test (or validation) accuracy',
-};
-
-/** A project's roles as saved: only the roles the researcher mapped. */
-export type SavedRoles = Partial<Record<MetricRole, string>>;
-/** Every role with the metric name it reads. */
-export type RoleMap = Record<MetricRole, string>;
+export { METRIC_ROLES, type MetricRole, type RoleMap, type SavedRoles };
 
 export const isMetricRole = (v: string): v is MetricRole => (METRIC_ROLES as readonly string[]).includes(v);
 
@@ -105,7 +92,7 @@ export function seriesWithRoles<S extends { name: string }>(series: readonly S[]
     const s = byName.get(map[r]);
     return s ? [{ ...s, name: r }] : [];
   });
-  const replaced = new Set(aliases.map((a) => a.name));
+  const replaced = new Set<string>(aliases.map((a) => a.name));
   const kept = series.filter((s) => !replaced.has(s.name) && (!wanted || wanted.includes(s.name)));
   return [...kept, ...aliases];
 }
