@@ -244,6 +244,8 @@ export const BundleSweepSchema = z.strictObject({
   seeds: wholeNumber('seeds', 1).max(BUNDLE_LIMITS.sweepSeeds),
   createdAt: Timestamp,
   cancelledAt: Timestamp.nullable(),
+  /** Made of runs that already existed (sweeps:adopt): deleting it keeps them. Absent: Phenobook ran it. */
+  adopted: z.literal(true).optional(),
 });
 
 /** Parallel arrays, steps strictly increasing (checked in one loop: series can be long). */

@@ -88,6 +88,7 @@ export interface BundleSweepRow {
   seeds: number;
   created_at: string;
   cancelled_at: string | null;
+  adopted: 0 | 1;
 }
 
 export interface BundleFigureRow {
@@ -188,7 +189,7 @@ export class BundleRepo {
       ),
       // A project's sweeps, and any sweep one of its runs belongs to.
       sweeps: db.prepare<[string, string], BundleSweepRow>(
-        `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at FROM sweeps
+        `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted FROM sweeps
          WHERE project_id = ? OR id IN (SELECT sweep_id FROM runs WHERE project_id = ? AND sweep_id IS NOT NULL)
          ORDER BY created_at, id`,
       ),
@@ -230,8 +231,8 @@ export class BundleRepo {
          VALUES (@project_id, @question_key, @kind, @target_id, @linked_at)`,
       ),
       insertSweep: db.prepare(
-        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at)
-         VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at)`,
+        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted)
+         VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at, @adopted)`,
       ),
       insertRun: db.prepare(COPY_RUN_SQL),
       setRerunOf: db.prepare('UPDATE runs SET rerun_of = ? WHERE id = ?'),

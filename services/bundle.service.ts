@@ -223,6 +223,8 @@ export class BundleService {
         seeds: s.seeds,
         createdAt: s.created_at,
         cancelledAt: s.cancelled_at,
+        // Only when set, so bundles without adopted sweeps read as before.
+        ...(s.adopted === 1 ? { adopted: true as const } : {}),
       })),
       runs: rows.runs.map((r) => ({
         id: r.id,
@@ -472,6 +474,7 @@ export class BundleService {
             seeds: s.seeds,
             created_at: s.createdAt,
             cancelled_at: closing.has(s.id) ? now : s.cancelledAt,
+            adopted: s.adopted ? 1 : 0,
           });
         }
         const names = new Map<string, number>();

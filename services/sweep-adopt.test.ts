@@ -116,6 +116,16 @@ describe('sweeps:adopt', () => {
     expect((await dispatch(ctx, 'sweeps:adopt', { projectId: project.id, runIds: runs, field: 'width' })).ok).toBe(true);
   });
 
+  it('stays adopted through a bundle: deleting it after import still keeps the runs', async () => {
+    const { ctx, project, runs } = setup();
+    await dispatch(ctx, 'sweeps:adopt', { projectId: project.id, runIds: runs, field: 'width' });
+    const imported = ctx.bundles.import(ctx.bundles.export(project.id));
+    const [sweep] = ctx.sweeps.list(imported.projectId);
+    expect(sweep).toMatchObject({ executor: 'adopted', grid: [{ key: 'width', values: [4, 8, 16, 32] }] });
+    ctx.sweeps.delete(sweep!.id);
+    expect(ctx.db.prepare('SELECT count(*) AS n FROM runs WHERE project_id = ?').get(imported.projectId)).toEqual({ n: 8 });
+  });
+
   it('is not resumed after a restart', async () => {
     const { ctx, project, runs } = setup();
     const adopted = await dispatch(ctx, 'sweeps:adopt', { projectId: project.id, runIds: runs, field: 'width' });
