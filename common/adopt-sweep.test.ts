@@ -22,7 +22,7 @@ describe('adoptionPlan', () => {
     expect(r).toEqual({
       ok: true,
       plan: {
-        experiment: 'a + b',
+        experiment: 'a+b',
         preset: null,
         config: { lr: 1 },
         grid: [{ key: 'w', values: [4, 16] }],

@@ -55,13 +55,13 @@ export function adoptionPlan(runs: readonly AdoptableRun[], field: string): { ok
     (k) => k !== field && k !== 'seed' && runs.every((r) => Object.hasOwn(r.config, k) && JSON.stringify(r.config[k]) === JSON.stringify(first[k])),
   );
   const experiments = [...new Set(runs.map((r) => r.experiment))].sort();
-  const joined = experiments.join(' + ');
+  const joined = experiments.join('+');
   const presets = new Set(runs.map((r) => r.preset));
   return {
     ok: true,
     plan: {
-      // A sweep names one experiment (at most 100 characters, as bundles carry it).
-      experiment: joined.length <= 100 ? joined : `${experiments.length} experiments`,
+      // A sweep names one experiment: a name as bundles carry it (no spaces, at most 100 characters).
+      experiment: joined.length <= 100 ? joined : 'mixed',
       preset: presets.size === 1 ? runs[0]!.preset : null,
       config: Object.fromEntries(shared.map((k) => [k, first[k]])),
       grid: [{ key: field, values: distinct }],
