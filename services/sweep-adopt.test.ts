@@ -47,6 +47,7 @@ describe('sweeps:adopt', () => {
       [16, 2, expect.closeTo(0.59)],
       [32, 2, expect.closeTo(0.29)],
     ]);
+    expect(sweep.runs.find((r) => r.id === runs[0])!.final).toMatchObject({ test_acc: 0.5, testAcc: 0.5, trainAcc: 0.8 });
     expect(sweep.measures.interpolationThreshold).toBe(16);
     expect(sweep.measures.peak).toMatchObject({ at: 16, testError: expect.closeTo(0.59) });
     // Nothing was trained, copied or rewritten.

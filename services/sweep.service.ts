@@ -222,9 +222,11 @@ export class SweepService {
     const rows = this.d.runsRepo.bySweep(id);
     const summaries = this.d.runsRepo.summaries(rows);
     const results = this.results(sweep, rows);
+    const roles = this.d.roleMap?.(sweep.projectId) ?? resolveRoles({});
     return {
       ...this.summary(sweep, rows),
-      runs: summaries.map((r, i) => ({ ...r, point: JSON.parse(rows[i]!.sweep_point ?? '{}') as Record<string, unknown> })),
+      // The per-run table shows train/test accuracy: read through the roles as the results are.
+      runs: summaries.map((r, i) => ({ ...r, final: finalsWithRoles(r.final, roles), point: JSON.parse(rows[i]!.sweep_point ?? '{}') as Record<string, unknown> })),
       results,
       // The smallest widths of Phenobook's double-descent sweeps underfit and are left out of the
       // peak search; an adopted sweep's field may be anything, so every value counts.
