@@ -3,6 +3,7 @@ import { ANSWER_LIMITS, ANSWER_STATUSES, CHECKLIST_QUESTIONS, QuestionKeySchema 
 import { ConfounderTestSchema } from './confounders';
 import { FIGURE_LIMITS, FigureProvenanceSchema, FigureSvgSchema, plainJson } from './figures';
 import { HYPOTHESIS_LIMITS, PredictionSchema, RELATIONS } from './hypotheses';
+import { METRIC_ROLES } from './metric-roles';
 import { NOTE_LIMITS } from './notes';
 import { LIMITS as PROJECT_LIMITS, PhenomenonSchema, ProjectIdSchema } from './projects';
 import { BACKEND_NAMES, RUN_STATUSES } from './runs';
@@ -359,6 +360,10 @@ export const BundleContentSchema = z.strictObject({
   runs: z.array(BundleRunSchema).max(BUNDLE_LIMITS.runs),
   figures: z.array(BundleFigureSchema).max(BUNDLE_LIMITS.figures),
   confounders: z.array(BundleConfounderSchema).max(BUNDLE_LIMITS.confounders),
+  /** Which metric names play train/test loss and accuracy. Absent: the built-in names (or a bundle from before roles). */
+  metricRoles: z
+    .strictObject(Object.fromEntries(METRIC_ROLES.map((r) => [r, text(`Metric of role ${r}`, 100, { min: 1 }).optional()])))
+    .optional(),
 });
 export type BundleContent = z.output<typeof BundleContentSchema>;
 export type BundleRun = BundleContent['runs'][number];

@@ -127,6 +127,7 @@ export interface ProjectRows {
   figures: BundleFigureRow[];
   confounders: BundleConfounderRow[];
   hypothesisConfounders: { hypothesis_id: string; test_id: string }[];
+  metricRoles: { role: string; metric: string }[];
 }
 
 /** A run row as an import writes it (no owner process: nothing trains an imported run). */
@@ -194,6 +195,8 @@ export class BundleRepo {
          ORDER BY created_at, id`,
       ),
       runs: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, rowid'),
+      metricRoles: db.prepare<[string], { role: string; metric: string }>('SELECT role, metric FROM metric_roles WHERE project_id = ? ORDER BY role'),
+      insertMetricRole: db.prepare<[string, string, string]>('INSERT INTO metric_roles (project_id, role, metric) VALUES (?, ?, ?)'),
       figures: db.prepare<[string], BundleFigureRow>(
         'SELECT id, title, caption, provenance, svg, created_at FROM figures WHERE project_id = ? ORDER BY created_at, id',
       ),
@@ -291,6 +294,7 @@ export class BundleRepo {
       figures: s.figures.all(projectId),
       confounders: s.confounders.all(projectId),
       hypothesisConfounders: s.hypothesisConfounders.all(projectId),
+      metricRoles: s.metricRoles.all(projectId),
     };
   }
 
@@ -314,6 +318,10 @@ export class BundleRepo {
 
   insertEvidence(projectId: string, e: BundleEvidenceRow): void {
     this.stmts.insertEvidence.run({ project_id: projectId, ...e });
+  }
+
+  insertMetricRole(projectId: string, role: string, metric: string): void {
+    this.stmts.insertMetricRole.run(projectId, role, metric);
   }
 
   insertSweep(projectId: string, s: BundleSweepRow): void {

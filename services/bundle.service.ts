@@ -271,6 +271,8 @@ export class BundleService {
         hypothesisIds: confounderLinks(t.id).map((l) => l.hypothesis_id).filter((id) => hypothesisIds.has(id)),
         createdAt: t.created_at,
       })),
+      // Only when some are set, so bundles of projects without roles read as before.
+      ...(rows.metricRoles.length ? { metricRoles: Object.fromEntries(rows.metricRoles.map((m) => [m.role, m.metric])) } : {}),
     };
   }
 
@@ -464,6 +466,7 @@ export class BundleService {
         for (const v of c.checklist.revisions) {
           r.insertRevision(projectId, { question_key: v.questionKey, status: v.status, markdown: v.markdown, na_reason: v.notApplicableReason, saved_at: v.savedAt });
         }
+        for (const [role, metric] of Object.entries(c.metricRoles ?? {})) if (metric !== undefined) r.insertMetricRole(projectId, role, metric);
         for (const s of c.sweeps) {
           r.insertSweep(projectId, {
             id: map(idMap.sweeps, s.id),

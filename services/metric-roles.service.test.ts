@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { grokkingDelays } from '../common/phenomenon-measures';
 import type { MetricSeries } from '../contract/runs';
@@ -78,5 +79,18 @@ describe('reading through the roles', () => {
     expect(mapped.map((s) => s.name).sort()).toEqual(['testAcc', 'testLoss', 'test_acc', 'test_loss', 'trainAcc', 'trainLoss', 'train_acc', 'train_loss']);
     const one = await dispatch(ctx, 'runs:metrics', { id: imported, names: ['testAcc'] });
     expect(one.ok && (one.value as MetricSeries[]).map((s) => [s.name, s.values.at(-1)])).toEqual([['testAcc', 1]]);
+  });
+});
+
+describe('metric roles in bundles', () => {
+  it('travel with the project, and a project without roles exports none', async () => {
+    const { ctx, project } = setup();
+    addLoggedRun(ctx, project.id, { config: { width: 8 } });
+    const plain = JSON.parse(gunzipSync(ctx.bundles.export(project.id)).toString('utf8')) as { content: Record<string, unknown> };
+    expect(plain.content).not.toHaveProperty('metricRoles');
+    await dispatch(ctx, 'metricRoles:set', { projectId: project.id, roles: { trainAcc: 'train_acc', testAcc: 'test_acc' } });
+    const imported = ctx.bundles.import(ctx.bundles.export(project.id));
+    const got = await dispatch(ctx, 'metricRoles:get', { projectId: imported.projectId });
+    expect(got.ok && got.value.saved).toEqual({ trainAcc: 'train_acc', testAcc: 'test_acc' });
   });
 });
