@@ -48,6 +48,7 @@ describe('metricRoles:get and metricRoles:set', () => {
     const badRole = await dispatch(ctx, 'metricRoles:set', { projectId: project.id, roles: { testAcc: 'test_acc', lr: 'lr' } });
     expect(!badRole.ok && badRole.error.code).toBe('invalid_input');
     expect(!badRole.ok && badRole.error.issues?.map((i) => i.path)).toEqual(['roles']);
+    expect(!badRole.ok && badRole.error.issues?.[0]?.message).toMatch(/keys are among trainLoss, testLoss, trainAcc, testAcc/);
     const long = await dispatch(ctx, 'metricRoles:set', { projectId: project.id, roles: { trainLoss: 'x'.repeat(101) } });
     expect(!long.ok && long.error.issues).toEqual([{ path: 'roles.trainLoss', message: 'metric name must be at most 100 characters' }]);
     const empty = await dispatch(ctx, 'metricRoles:set', { projectId: project.id, roles: { trainLoss: '  ' } });
