@@ -104,6 +104,8 @@ test('runs logged under their own metric names: map the roles, see the grokking 
 
   await page.goto(`${host.origin}/#/runs/${firstRun.id}`);
   await expect(page.getByTestId('delay-accuracy')).toHaveText('480 steps (20 → 500)');
+  // The facts read the final values through the roles too.
+  await expect(page.locator('dt', { hasText: 'Train / test accuracy' }).locator('xpath=following-sibling::dd[1]')).toHaveText('1 / 0.930');
 
   await page.goto(`${host.origin}/#/projects/${projectId}/runs`);
   const boxes = page.getByTestId('runs-table').getByRole('checkbox');
