@@ -92,6 +92,6 @@ describe('metric roles in bundles', () => {
     await dispatch(ctx, 'metricRoles:set', { projectId: project.id, roles: { trainAcc: 'train_acc', testAcc: 'test_acc' } });
     const imported = ctx.bundles.import(ctx.bundles.export(project.id));
     const got = await dispatch(ctx, 'metricRoles:get', { projectId: imported.projectId });
-    expect(got.ok && got.value.saved).toEqual({ trainAcc: 'train_acc', testAcc: 'test_acc' });
+    expect(got.ok && (got.value as { saved: object }).saved).toEqual({ trainAcc: 'train_acc', testAcc: 'test_acc' });
   });
 });
