@@ -10,6 +10,9 @@ schedule. Prints one JSON object on stdout.
 --formulation onehot (default) is the reference code's one-hot input through nn.Linear;
 --formulation gather indexes rows of W1^T instead (the same math as our wasm implementation).
 --curve adds every evaluation to the JSON (for comparing curves with the TypeScript run).
+--jsonl prints its config, then every evaluation as it happens, as the JSON lines `phenobook log`
+records (`phenobook log --project ID --name grokking -- /usr/bin/python3 bench/grokking_torch.py
+--jsonl`); --eval-sleep S pauses after each evaluation (a slow run to watch in the app).
 """
 import argparse
 import json
@@ -141,9 +144,14 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--formulation", choices=["onehot", "gather"], default="onehot")
     ap.add_argument("--curve", action="store_true")
+    ap.add_argument("--jsonl", action="store_true")
+    ap.add_argument("--eval-sleep", type=float, default=0.0)
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
+    if args.jsonl:
+        config = {k: v for k, v in vars(args).items() if k not in ("jsonl", "curve", "eval_sleep", "threads")}
+        print(json.dumps({"config": {"framework": "torch " + torch.__version__, **config}}), flush=True)
     started = time.perf_counter()
     started_cpu = time.process_time()
     p, width = args.p, args.width
@@ -203,6 +211,10 @@ def main():
             test_at_150 = row["testAcc"]
         if args.curve:
             curve.append(row)
+        if args.jsonl:
+            print(json.dumps(row), flush=True)
+            if args.eval_sleep:
+                time.sleep(args.eval_sleep)
 
     # One training forward pass per step serves both the gradient and that step's train metrics
     # (as in the TypeScript implementation).

@@ -378,7 +378,7 @@ async function bundleCommand(args: string[]): Promise<number> {
     });
     if (values.json) console.log(JSON.stringify({ projectId: result.projectId, counts: result.counts, notices: result.notices }));
     else {
-      console.log(`Imported as project ${result.projectId}: ${result.counts.runs} runs, ${result.counts.metricPoints} metric points, ${result.counts.notes} notes, ${result.counts.hypotheses} hypotheses, ${result.counts.figures} figures`);
+      console.log(`Imported as project ${result.projectId}: ${result.counts.runs} runs, ${result.counts.metricPoints} metric points, ${result.counts.notes} notes, ${result.counts.hypotheses} hypotheses, ${result.counts.figures} figures, ${result.counts.attachments} attachments`);
       for (const n of result.notices) console.log(`  ${n}`);
     }
     return EXIT.ok;

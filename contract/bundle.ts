@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ATTACHMENT_LIMITS, ATTACHMENT_MEDIA_TYPES } from './attachments';
 import { ANSWER_LIMITS, ANSWER_STATUSES, CHECKLIST_QUESTIONS, QuestionKeySchema } from './checklist';
 import { ConfounderTestSchema } from './confounders';
 import { FIGURE_LIMITS, FigureProvenanceSchema, FigureSvgSchema, plainJson } from './figures';
@@ -18,13 +19,19 @@ import { BACKEND_NAMES, RUN_STATUSES } from './runs';
  *   { "format": "phenobook-bundle", "version": 1, "createdAt": "…",
  *     "app": { "name": "phenobook", "version": "0.1.0", "schemaVersion": 70 },
  *     "contentHash": "<sha256 hex of the canonical JSON of content>",
- *     "content": { "project", "checklist", "evidence", "notes", "hypotheses", "sweeps", "runs", "figures", "confounders" } }
+ *     "content": { "project", "checklist", "evidence", "notes", "hypotheses", "sweeps", "runs", "figures", "confounders",
+ *                  "attachments"?, "attachmentFiles"? } }
  *
  * Metrics are stored per run and metric as two parallel arrays (steps, values; null where a value
  * was not finite). The canonical JSON is JSON with object keys sorted at every level.
  *
+ * Attached files travel byte for byte: `attachmentFiles` holds each distinct file once (its SHA-256,
+ * media type and base64 bytes; import checks the hash, the type and the size again), and
+ * `attachments` says where each was attached. Both are left out when a project has none, so such a
+ * bundle reads as it did before attachments existed.
+ *
  * Why entries cannot traverse paths: there are no file entries. Figures are SVG text inside the
- * document, every reference is a UUID, and names (experiments, presets, metrics) are identifiers
+ * document, attachments are bytes inside it that are only ever written to database rows, every reference is a UUID, and names (experiments, presets, metrics) are identifiers
  * without slashes; an import writes database rows only, never files, and every id is replaced by
  * a fresh one.
  *
@@ -49,6 +56,7 @@ export const BUNDLE_LIMITS = {
   sweeps: 2_000,
   figures: 5_000,
   confounders: 5_000,
+  attachments: 20_000,
   evidence: 50_000,
   revisions: 200_000,
   /** Metrics per run, points per metric. */
@@ -163,7 +171,7 @@ export const BundleRevisionSchema = z.strictObject({ questionKey: QuestionKeySch
  * What evidence a version-1 bundle carries (its own list: a kind the app adds later changes the
  * format only when bundles learn to carry its targets).
  */
-export const BUNDLE_EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure', 'confounder'] as const;
+export const BUNDLE_EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure', 'confounder', 'attachment'] as const;
 
 export const BundleEvidenceSchema = z.strictObject({
   questionKey: QuestionKeySchema,
@@ -344,6 +352,25 @@ export const BundleConfounderSchema = z.strictObject({
   createdAt: Timestamp,
 });
 
+/** Where a file was attached: its name, and the note it was dropped into (if any). */
+export const BundleAttachmentSchema = z.strictObject({
+  id: uuid('Attachment id'),
+  sha256: Sha256Hex,
+  name: text('File name', ATTACHMENT_LIMITS.name, { min: 1 }).refine((s) => !/[\\/]/.test(s), { error: 'File name must not contain slashes' }),
+  noteId: uuid('Note id').nullable(),
+  createdAt: Timestamp,
+});
+
+/** An attached file's bytes, once per distinct content (whether they match the hash is checked on import). */
+export const BundleAttachmentFileSchema = z.strictObject({
+  sha256: Sha256Hex,
+  mediaType: z.enum(ATTACHMENT_MEDIA_TYPES, { error: `mediaType must be one of: ${ATTACHMENT_MEDIA_TYPES.join(', ')}` }),
+  data: z
+    .string({ error: 'data must be the file, base64-encoded' })
+    .max(Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 4, { error: `An attached file is at most ${ATTACHMENT_LIMITS.bytes / (1024 * 1024)} MiB` })
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'data must be base64' }),
+});
+
 export const BundleContentSchema = z.strictObject({
   project: BundleProjectSchema,
   checklist: z.strictObject({
@@ -360,6 +387,9 @@ export const BundleContentSchema = z.strictObject({
   runs: z.array(BundleRunSchema).max(BUNDLE_LIMITS.runs),
   figures: z.array(BundleFigureSchema).max(BUNDLE_LIMITS.figures),
   confounders: z.array(BundleConfounderSchema).max(BUNDLE_LIMITS.confounders),
+  // Absent in bundles of projects without attachments (and of Phenobooks before them).
+  attachments: z.array(BundleAttachmentSchema).max(BUNDLE_LIMITS.attachments).optional(),
+  attachmentFiles: z.array(BundleAttachmentFileSchema).max(BUNDLE_LIMITS.attachments).optional(),
   /** Which metric names play train/test loss and accuracy. Absent: the built-in names (or a bundle from before roles). */
   metricRoles: z
     .strictObject(Object.fromEntries(METRIC_ROLES.map((r) => [r, text(`Metric of role ${r}`, 100, { min: 1 }).optional()])))
@@ -413,6 +443,7 @@ export interface BundleCounts {
   sweeps: number;
   figures: number;
   confounders: number;
+  attachments: number;
   answers: number;
   revisions: number;
   evidence: number;
@@ -433,7 +464,7 @@ export interface BundleImportResult {
   projectId: string;
   counts: BundleCounts;
   /** Old id → new id of everything that got a new id. */
-  idMap: Record<'project' | 'runs' | 'notes' | 'hypotheses' | 'sweeps' | 'figures' | 'confounders', Record<string, string>>;
+  idMap: Record<'project' | 'runs' | 'notes' | 'hypotheses' | 'sweeps' | 'figures' | 'confounders' | 'attachments', Record<string, string>>;
   /** Plain words about anything that changed on the way in (interrupted runs, closed sweeps). */
   notices: string[];
 }

@@ -5,7 +5,7 @@ export type AppEvent =
   | { type: 'projects:changed'; ids: string[] }
   | { type: 'checklist:changed'; projectId: string; questionKey: string }
   /** Notes, hypotheses or checklist evidence of a project changed. */
-  | { type: 'notebook:changed'; projectId: string; what: 'notes' | 'hypotheses' | 'evidence' | 'figures' | 'confounders' }
+  | { type: 'notebook:changed'; projectId: string; what: 'notes' | 'hypotheses' | 'evidence' | 'figures' | 'confounders' | 'attachments' }
   | { type: 'runs:changed'; ids: string[]; projectId: string | null }
   | { type: 'sweeps:changed'; ids: string[]; projectId: string | null }
   | {

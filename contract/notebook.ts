@@ -4,7 +4,7 @@ import { ProjectIdSchema } from './projects';
 import { cleanText } from './text';
 
 /** What a checklist answer can cite. */
-export const EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure', 'confounder'] as const;
+export const EVIDENCE_KINDS = ['run', 'note', 'hypothesis', 'figure', 'confounder', 'attachment'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
 export const EvidenceLinkSchema = z.strictObject({

@@ -30,6 +30,7 @@ import {
 import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
 import { PlotValuesSchema, type RunValue } from './plots';
 import { MetricRolesRefSchema, MetricRolesSetSchema, type MetricRolesState } from './metric-roles';
+import { AttachmentAddSchema, AttachmentGetSchema, AttachmentListSchema, type Attachment, type AttachmentData } from './attachments';
 import { BundleExportSchema, BundleImportSchema, type BundleImportResult } from './bundle';
 import {
   ConfounderListSchema,
@@ -115,6 +116,9 @@ export const operations = {
   'metricRoles:get': op<MetricRolesState>()(MetricRolesRefSchema),
   'metricRoles:set': op<MetricRolesState>()(MetricRolesSetSchema),
   'notes:linkFigure': op<Note>()(NoteFigureLinkSchema),
+  'attachments:add': op<Attachment>()(AttachmentAddSchema),
+  'attachments:get': op<AttachmentData>()(AttachmentGetSchema),
+  'attachments:list': op<Attachment[]>()(AttachmentListSchema),
   'confounders:run': op<ConfounderTest>()(ConfounderTestSchema),
   'confounders:list': op<ConfounderTest[]>()(ConfounderListSchema),
   'confounders:get': op<ConfounderTest>()(ConfounderRefSchema),

@@ -109,6 +109,20 @@ export interface BundleConfounderRow {
   created_at: string;
 }
 
+export interface BundleAttachmentRow {
+  id: string;
+  note_id: string | null;
+  sha256: string;
+  name: string;
+  created_at: string;
+}
+
+export interface BundleAttachmentFileRow {
+  sha256: string;
+  media_type: string;
+  data: Buffer;
+}
+
 /** Everything of one project, as stored. */
 export interface ProjectRows {
   project: BundleProjectRow;
@@ -127,6 +141,9 @@ export interface ProjectRows {
   figures: BundleFigureRow[];
   confounders: BundleConfounderRow[];
   hypothesisConfounders: { hypothesis_id: string; test_id: string }[];
+  attachments: BundleAttachmentRow[];
+  /** The bytes of every distinct file the project has attached, once each. */
+  attachmentFiles: BundleAttachmentFileRow[];
   metricRoles: { role: string; metric: string }[];
 }
 
@@ -207,6 +224,13 @@ export class BundleRepo {
         `SELECT l.hypothesis_id, l.test_id FROM hypothesis_confounders l JOIN confounder_tests t ON t.id = l.test_id
          WHERE t.project_id = ? ORDER BY l.test_id, l.hypothesis_id`,
       ),
+      attachments: db.prepare<[string], BundleAttachmentRow>(
+        'SELECT id, note_id, sha256, name, created_at FROM attachments WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      attachmentFiles: db.prepare<[string], BundleAttachmentFileRow>(
+        `SELECT b.sha256, b.media_type, b.data FROM attachment_blobs b
+         WHERE b.sha256 IN (SELECT sha256 FROM attachments WHERE project_id = ?) ORDER BY b.sha256`,
+      ),
       metrics: db
         .prepare<[string], [string, number, number | null]>(
           // Primary-key order (no sort): grouped by metric, steps ascending.
@@ -264,6 +288,15 @@ export class BundleRepo {
          VALUES (@id, @project_id, @title, @settings, @report, @verdict, @created_at)`,
       ),
       linkHypothesisConfounder: db.prepare('INSERT INTO hypothesis_confounders (hypothesis_id, test_id) VALUES (?, ?)'),
+      // The same bytes may be stored already (the project imported next to its original): kept once.
+      insertAttachmentBlob: db.prepare(
+        `INSERT OR IGNORE INTO attachment_blobs (sha256, media_type, size, data, created_at)
+         VALUES (@sha256, @media_type, @size, @data, @created_at)`,
+      ),
+      insertAttachment: db.prepare(
+        `INSERT INTO attachments (id, project_id, note_id, sha256, name, created_at)
+         VALUES (@id, @project_id, @note_id, @sha256, @name, @created_at)`,
+      ),
     };
   }
 
@@ -294,6 +327,8 @@ export class BundleRepo {
       figures: s.figures.all(projectId),
       confounders: s.confounders.all(projectId),
       hypothesisConfounders: s.hypothesisConfounders.all(projectId),
+      attachments: s.attachments.all(projectId),
+      attachmentFiles: s.attachmentFiles.all(projectId),
       metricRoles: s.metricRoles.all(projectId),
     };
   }
@@ -394,5 +429,14 @@ export class BundleRepo {
   insertConfounder(projectId: string, t: BundleConfounderRow, hypothesisIds: readonly string[]): void {
     this.stmts.insertConfounder.run({ project_id: projectId, ...t });
     for (const h of hypothesisIds) this.stmts.linkHypothesisConfounder.run(h, t.id);
+  }
+
+  /** An attached file's bytes (unless stored already), then where it was attached. */
+  insertAttachmentFile(f: { sha256: string; media_type: string; data: Uint8Array; created_at: string }): void {
+    this.stmts.insertAttachmentBlob.run({ ...f, size: f.data.length, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.length) });
+  }
+
+  insertAttachment(projectId: string, a: BundleAttachmentRow): void {
+    this.stmts.insertAttachment.run({ project_id: projectId, ...a });
   }
 }

@@ -1,4 +1,13 @@
 -- user_version = 130
+CREATE TRIGGER attachment_blob_drop AFTER DELETE ON attachments
+WHEN NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = OLD.sha256) BEGIN
+  DELETE FROM attachment_blobs WHERE sha256 = OLD.sha256;
+END;
+
+CREATE TRIGGER evidence_drop_attachment AFTER DELETE ON attachments BEGIN
+  DELETE FROM evidence WHERE kind = 'attachment' AND target_id = OLD.id;
+END;
+
 CREATE TRIGGER evidence_drop_confounder AFTER DELETE ON confounder_tests BEGIN
   DELETE FROM evidence WHERE kind = 'confounder' AND target_id = OLD.id;
 END;
@@ -78,6 +87,23 @@ CREATE TRIGGER notebook_fts_note_update AFTER UPDATE OF title, body, tags ON not
   VALUES (NEW.project_id, 'note', NEW.id, NEW.title, NEW.body || ' ' || (SELECT group_concat(value, ' ') FROM json_each(NEW.tags)));
 END;
 
+CREATE TABLE attachment_blobs (
+  sha256     TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+  media_type TEXT NOT NULL,
+  size       INTEGER NOT NULL CHECK (size >= 0),
+  data       BLOB NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE attachments (
+  id         TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  note_id    TEXT REFERENCES notes(id) ON DELETE SET NULL,
+  sha256     TEXT NOT NULL REFERENCES attachment_blobs(sha256),
+  name       TEXT NOT NULL CHECK (length(name) > 0),
+  created_at TEXT NOT NULL
+) STRICT;
+
 CREATE TABLE checklist_answers (
   project_id        TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   question_key      TEXT NOT NULL,
@@ -114,7 +140,7 @@ CREATE TABLE confounder_tests (
 CREATE TABLE "evidence" (
   project_id   TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   question_key TEXT NOT NULL,
-  kind         TEXT NOT NULL CHECK (kind IN ('run', 'note', 'hypothesis', 'figure', 'confounder')),
+  kind         TEXT NOT NULL CHECK (kind IN ('run', 'note', 'hypothesis', 'figure', 'confounder', 'attachment')),
   target_id    TEXT NOT NULL,
   linked_at    TEXT NOT NULL,
   PRIMARY KEY (project_id, question_key, kind, target_id)
@@ -308,6 +334,12 @@ CREATE TABLE sweeps (
   created_at   TEXT NOT NULL,
   cancelled_at TEXT
 , executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm')), slurm TEXT CHECK (slurm IS NULL OR json_valid(slurm)), adopted INTEGER NOT NULL DEFAULT 0 CHECK (adopted IN (0, 1))) STRICT;
+
+CREATE INDEX attachments_by_blob ON attachments(sha256);
+
+CREATE INDEX attachments_by_note ON attachments(note_id);
+
+CREATE INDEX attachments_by_project ON attachments(project_id, sha256);
 
 CREATE INDEX checklist_revisions_by_answer ON checklist_revisions(project_id, question_key, id);
 

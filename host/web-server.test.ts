@@ -144,6 +144,20 @@ describe('browser-mode host: malformed input changes nothing', () => {
     expect(snapshotTables(ctx)).toEqual(before);
   });
 
+  it('takes an attached file larger than other requests may be, up to the attachment limit', async () => {
+    const projects = JSON.parse((await call('projects:list', {})).body) as { value: { id: string }[] };
+    const projectId = projects.value[0]!.id;
+    // 6 MiB of PDF: past the 4 MiB every other operation is held to.
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(6 << 20, 0x20)]);
+    const ok = await call('attachments:add', { projectId, name: 'big.pdf', data: pdf.toString('base64') });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ ok: true, value: { name: 'big.pdf', size: pdf.length } });
+    const before = snapshotTables(ctx);
+    const tooBig = await call('attachments:add', { projectId, name: 'huge.pdf', data: 'A'.repeat(28 << 20) });
+    expect(tooBig.status).toBe(413);
+    expect(snapshotTables(ctx)).toEqual(before);
+  });
+
   it('answers malformed request targets with 400 and keeps serving', async () => {
     for (const target of ['http://[', '//[::1', '/api/op/%E0']) {
       const res = await request('POST', target, { headers: authed({ Origin: origin }), body: '{}' });

@@ -1,3 +1,4 @@
+import { ATTACHMENT_LIMITS } from '../contract/attachments';
 import { BUNDLE_UPLOAD_BYTES } from '../contract/bundle';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,8 +99,14 @@ export function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     let input: unknown;
     try {
-      // A bundle upload is the one large request; everything else stays small.
-      const text = await readBody(req, op === 'bundles:import' ? Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 1024 : MAX_BODY_BYTES);
+      // A bundle upload and an attached file are the large requests; everything else stays small.
+      const limit =
+        op === 'bundles:import'
+          ? Math.ceil((BUNDLE_UPLOAD_BYTES * 4) / 3) + 1024
+          : op === 'attachments:add'
+            ? Math.ceil((ATTACHMENT_LIMITS.bytes * 4) / 3) + 64 * 1024
+            : MAX_BODY_BYTES;
+      const text = await readBody(req, limit);
       // The bundle upload (`{"data": "<base64>"}`, up to 342 MB) is not scanned on the host thread:
       // JSON.parse reads any depth without recursing, and dispatch refuses a deep value after it.
       if (op !== 'bundles:import' && jsonTextTooDeep(text)) {

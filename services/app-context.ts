@@ -6,6 +6,7 @@ import type { AppInfo, HostMode } from '../contract/app';
 import type { BackendStatus } from '../contract/operations';
 import { closeDatabase, DATABASE_FILE, openDatabase, type OpenOptions } from '../db/open-database';
 import { ChecklistRepo } from '../db/checklist.repo';
+import { AttachmentsRepo } from '../db/attachments.repo';
 import { BundleRepo } from '../db/bundle.repo';
 import { ConfoundersRepo } from '../db/confounders.repo';
 import { EvidenceRepo } from '../db/evidence.repo';
@@ -24,6 +25,7 @@ import { EXPERIMENTS } from '../experiments/registry';
 import type { ExperimentDefinition } from '../experiments/types';
 import type { SpawnTrainer } from '../trainer/protocol';
 import { probeBackend } from './backend-probe';
+import { AttachmentsService } from './attachments.service';
 import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
 import { BundleService } from './bundle.service';
@@ -64,6 +66,7 @@ export interface AppContext {
   plots: PlotsService;
   /** Which of a project's metric names play train/test loss and accuracy. */
   metricRoles: MetricRolesService;
+  attachments: AttachmentsService;
   confounders: ConfounderService;
   bundles: BundleService;
   /** The researcher's experiment files (describe them with refresh(); watch() follows changes). */
@@ -133,6 +136,7 @@ export function createAppContext(options: ContextOptions): AppContext {
   const runsRepo = new RunsRepo(opened.db, (r) => summaryLabel(r, describeConfig(r.experiment, r.preset, r.config, r.sweepKeys)));
   const notesRepo = new NotesRepo(opened.db);
   const hypothesesRepo = new HypothesesRepo(opened.db);
+  const attachmentsRepo = new AttachmentsRepo(opened.db);
   const notebook = new NotebookService({
     evidence: new EvidenceRepo(opened.db),
     search: new SearchRepo(opened.db),
@@ -142,12 +146,14 @@ export function createAppContext(options: ContextOptions): AppContext {
     hypothesesRepo,
     figures: new FiguresRepo(opened.db),
     confounders: confoundersRepo,
+    attachments: attachmentsRepo,
     events,
     clock,
     appVersion: APP_VERSION,
   });
   const checklist = new ChecklistService(new ChecklistRepo(opened.db), projectsRepo, events, clock, (id) => notebook.evidence(id));
   const figures = new FiguresService(new FiguresRepo(opened.db), notesRepo, projectsRepo, events, clock);
+  const attachments = new AttachmentsService(attachmentsRepo, notesRepo, projectsRepo, events, clock);
   const notes = new NotesService(notesRepo, projectsRepo, runsRepo, events, clock);
   const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock, (id) => confoundersRepo.ofHypothesis(id), experiments);
   const metricRoles = new MetricRolesService(new MetricRolesRepo(opened.db), projectsRepo, events);
@@ -228,6 +234,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     figures,
     plots: new PlotsService(new PlotsRepo(opened.db), projectsRepo),
     metricRoles,
+    attachments,
     confounders,
     bundles: new BundleService({
       repo: new BundleRepo(opened.db),

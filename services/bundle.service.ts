@@ -17,11 +17,13 @@ import {
 } from '../contract/bundle';
 
 export type BundleProgressListener = (progress: BundleProgress) => void;
+import type { AttachmentMediaType } from '../contract/attachments';
 import type { ConfounderTest } from '../contract/confounders';
 import type { FigureProvenance } from '../contract/figures';
 import type { ApiErrorCode, FieldIssue } from '../contract/result';
 import type { RunStatus } from '../contract/runs';
 import type { BundleRepo, ProjectRows, RunImportRow } from '../db/bundle.repo';
+import { checkBytes, sha256OfBytes } from './attachment-check';
 import { canonicalJson, sha256Hex } from './content-hash';
 import { sanitizeSvg } from './svg-sanitize';
 import { runOffThread, transferable } from './offthread';
@@ -144,7 +146,9 @@ export class BundleService {
       hypothesis: hypothesisIds,
       figure: figureIds,
       confounder: new Set(rows.confounders.map((t) => t.id)),
+      attachment: new Set(rows.attachments.map((a) => a.id)),
     };
+    const noteIds = targets.note;
     const p = rows.project;
     return {
       project: {
@@ -271,6 +275,23 @@ export class BundleService {
         hypothesisIds: confounderLinks(t.id).map((l) => l.hypothesis_id).filter((id) => hypothesisIds.has(id)),
         createdAt: t.created_at,
       })),
+      // Left out when there are none: such a bundle is what it was before attachments existed.
+      ...(rows.attachments.length === 0
+        ? {}
+        : {
+            attachments: rows.attachments.map((a) => ({
+              id: a.id,
+              sha256: a.sha256,
+              name: a.name,
+              noteId: a.note_id !== null && noteIds.has(a.note_id) ? a.note_id : null,
+              createdAt: a.created_at,
+            })),
+            attachmentFiles: rows.attachmentFiles.map((f) => ({
+              sha256: f.sha256,
+              mediaType: f.media_type as AttachmentMediaType,
+              data: f.data.toString('base64'),
+            })),
+          }),
       // Only when some are set, so bundles of projects without roles read as before.
       ...(rows.metricRoles.length ? { metricRoles: Object.fromEntries(rows.metricRoles.map((m) => [m.role, m.metric])) } : {}),
     };
@@ -382,6 +403,8 @@ export class BundleService {
     if (!parsed.success) throw invalid(issuesOf(parsed.error));
     const issues = referenceIssues(parsed.data.content);
     if (issues.length > 0) throw invalid(issues);
+    const files = attachmentFileIssues(parsed.data.content);
+    if (files.length > 0) throw invalid(files);
     return parsed.data;
   }
 
@@ -401,6 +424,7 @@ export class BundleService {
       sweeps: fresh(c.sweeps.map((s) => s.id)),
       figures: fresh(c.figures.map((f) => f.id)),
       confounders: fresh(c.confounders.map((t) => t.id)),
+      attachments: fresh((c.attachments ?? []).map((a) => a.id)),
     };
     // Run groups (a start of several seeds, a sweep): a sweep's group is the sweep; others get new ids.
     const groups = emptyMap();
@@ -408,7 +432,14 @@ export class BundleService {
     const projectId = idMap.project[c.project.id]!;
     const map = (m: Record<string, string>, id: string) => m[id]!;
     const mapKnown = (m: Record<string, string>, ids: readonly string[]) => ids.map((id) => m[id] ?? id);
-    const evidenceTargets = { run: idMap.runs, note: idMap.notes, hypothesis: idMap.hypotheses, figure: idMap.figures, confounder: idMap.confounders };
+    const evidenceTargets = {
+      run: idMap.runs,
+      note: idMap.notes,
+      hypothesis: idMap.hypotheses,
+      figure: idMap.figures,
+      confounder: idMap.confounders,
+      attachment: idMap.attachments,
+    };
 
     const notices: string[] = [];
     const unfinished = new Set<string>(['queued', 'running'] satisfies RunStatus[]);
@@ -588,6 +619,21 @@ export class BundleService {
             t.hypothesisIds.map((id) => map(idMap.hypotheses, id)),
           );
         }
+        // Bytes as carried (checked against their SHA-256 in read()); notes refer to them by that hash.
+        const firstAttached = new Map<string, string>();
+        for (const a of c.attachments ?? []) if (!firstAttached.has(a.sha256)) firstAttached.set(a.sha256, a.createdAt);
+        for (const f of c.attachmentFiles ?? []) {
+          r.insertAttachmentFile({ sha256: f.sha256, media_type: f.mediaType, data: Buffer.from(f.data, 'base64'), created_at: firstAttached.get(f.sha256) ?? now });
+        }
+        for (const a of c.attachments ?? []) {
+          r.insertAttachment(projectId, {
+            id: map(idMap.attachments, a.id),
+            note_id: a.noteId === null ? null : map(idMap.notes, a.noteId),
+            sha256: a.sha256,
+            name: a.name,
+            created_at: a.createdAt,
+          });
+        }
         for (const e of c.evidence) {
           r.insertEvidence(projectId, { question_key: e.questionKey, kind: e.kind, target_id: map(evidenceTargets[e.kind], e.targetId), linked_at: e.linkedAt });
         }
@@ -609,6 +655,7 @@ export class BundleService {
       sweeps: c.sweeps.length,
       figures: c.figures.length,
       confounders: c.confounders.length,
+      attachments: (c.attachments ?? []).length,
       answers: c.checklist.answers.length,
       revisions: c.checklist.revisions.length,
       evidence: c.evidence.length,
@@ -688,6 +735,20 @@ function referenceIssues(c: BundleContent): FieldIssue[] {
   const sweeps = idsOf(c.sweeps, 'sweeps', 'sweep');
   const figures = idsOf(c.figures, 'figures', 'figure');
   const confounders = idsOf(c.confounders, 'confounders', 'confounder test');
+  const attachments = idsOf(c.attachments ?? [], 'attachments', 'attachment');
+  const files = new Set<string>();
+  (c.attachmentFiles ?? []).forEach((f, i) => {
+    if (files.has(f.sha256)) issues.push({ path: `content.attachmentFiles.${i}.sha256`, message: `the file ${f.sha256.slice(0, 12)}… appears twice` });
+    files.add(f.sha256);
+  });
+  const attached = new Set((c.attachments ?? []).map((a) => a.sha256));
+  (c.attachments ?? []).forEach((a, i) => {
+    if (!files.has(a.sha256)) issues.push({ path: `content.attachments.${i}.sha256`, message: `the file ${a.sha256.slice(0, 12)}… is not in the bundle` });
+    if (a.noteId !== null && !notes.has(a.noteId)) issues.push({ path: `content.attachments.${i}.noteId`, message: `note ${a.noteId} is not in the bundle` });
+  });
+  (c.attachmentFiles ?? []).forEach((f, i) => {
+    if (!attached.has(f.sha256)) issues.push({ path: `content.attachmentFiles.${i}`, message: 'is attached nowhere' });
+  });
   const must = (set: Set<string>, id: string, path: string, what: string) => {
     if (!set.has(id)) issues.push({ path: `content.${path}`, message: `${what} ${id} is not in the bundle` });
   };
@@ -701,7 +762,7 @@ function referenceIssues(c: BundleContent): FieldIssue[] {
       issues.push({ path: `content.checklist.revisions.${i}.questionKey`, message: `a revision of ${v.questionKey}, which has no answer in the bundle` });
     }
   });
-  const targets = { run: runs, note: notes, hypothesis: hypotheses, figure: figures, confounder: confounders };
+  const targets = { run: runs, note: notes, hypothesis: hypotheses, figure: figures, confounder: confounders, attachment: attachments };
   const cited = new Set<string>();
   c.evidence.forEach((e, i) => {
     must(targets[e.kind], e.targetId, `evidence.${i}.targetId`, e.kind);
@@ -748,6 +809,30 @@ function referenceIssues(c: BundleContent): FieldIssue[] {
     }
     if (at !== undefined && walked.get(at) === 'open') issues.push({ path: `content.runs.${i}.rerunOf`, message: 'reruns form a loop' });
     for (const id of path) walked.set(id, 'done');
+  });
+  return issues;
+}
+
+/**
+ * Every attached file is what it says: bytes whose SHA-256 is the one recorded (a file changed
+ * inside the bundle is refused even when its content hash was recomputed), of the type recorded,
+ * within the size limit, and an SVG exactly as the sanitiser leaves it.
+ */
+function attachmentFileIssues(c: BundleContent): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  (c.attachmentFiles ?? []).forEach((f, i) => {
+    const path = `content.attachmentFiles.${i}.data`;
+    const bytes = Buffer.from(f.data, 'base64');
+    if (sha256OfBytes(bytes) !== f.sha256) {
+      issues.push({ path, message: `the attached file ${f.sha256.slice(0, 12)}… does not match its SHA-256: it was changed after export` });
+      return;
+    }
+    try {
+      const checked = checkBytes(f.mediaType, bytes, `The attached file ${f.sha256.slice(0, 12)}…`);
+      if (!Buffer.from(checked.bytes).equals(bytes)) issues.push({ path, message: 'is an SVG that is not sanitised' });
+    } catch (err) {
+      issues.push({ path, message: (err as Error).message });
+    }
   });
   return issues;
 }

@@ -1,5 +1,6 @@
 import { CHECKLIST, CHECKLIST_CITATION, type ChecklistState } from '../contract/checklist';
 import { describePrediction, describeTally, type Hypothesis, type PredictionResult } from '../contract/hypotheses';
+import type { Attachment } from '../contract/attachments';
 import type { FigureSummary } from '../contract/figures';
 import type { Note } from '../contract/notes';
 import type { Project } from '../contract/projects';
@@ -16,6 +17,8 @@ export interface NotebookExportData {
   notes: Note[];
   figures: FigureSummary[];
   runs: RunSummary[];
+  /** Files attached to the project; notes refer to them as `attachment:<sha256>`. */
+  attachments?: Attachment[];
   appVersion: string;
   exportedAt: string;
 }
@@ -124,6 +127,17 @@ export function notebookMarkdown(d: NotebookExportData): string {
   out.push('## Figures', '');
   if (d.figures.length === 0) out.push('None saved yet.', '');
   for (const f of d.figures) out.push(`### ${inline(f.title)}`, '', `*${inline(f.caption)}*`, '');
+
+  if (d.attachments?.length) {
+    // The files are not inside this text: each is named with the hash the notes' references use.
+    const noteTitles = new Map(d.notes.map((n) => [n.id, n.title]));
+    out.push('## Attachments', '', 'Notes refer to these files as `attachment:<SHA-256>`; a project bundle carries the files themselves.', '');
+    for (const a of d.attachments) {
+      const note = a.noteId ? noteTitles.get(a.noteId) : undefined;
+      out.push(`- **${inline(a.name)}** — ${a.mediaType}, ${a.size} bytes${note ? `, in “${inline(note)}”` : ''} — \`attachment:${a.sha256}\``);
+    }
+    out.push('');
+  }
 
   out.push('## Runs', '');
   if (d.runs.length === 0) out.push('None yet.', '');

@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { QuestionKeySchema } from '../contract/checklist';
 import type { Evidence, EvidenceLinkSchema, NotebookExport, SearchHit } from '../contract/notebook';
 import { SEARCH_LIMITS } from '../contract/notebook';
+import { isImageType, type Attachment } from '../contract/attachments';
+import type { AttachmentsRepo } from '../db/attachments.repo';
 import type { EvidenceRepo } from '../db/evidence.repo';
 import type { ConfoundersRepo } from '../db/confounders.repo';
 import type { FiguresRepo } from '../db/figures.repo';
@@ -29,6 +31,7 @@ export interface NotebookDeps {
   hypothesesRepo: HypothesesRepo;
   figures: FiguresRepo;
   confounders: ConfoundersRepo;
+  attachments: AttachmentsRepo;
   events: EventBus;
   clock: Clock;
   appVersion: string;
@@ -72,6 +75,10 @@ export class NotebookService {
       const t = this.d.confounders.get(id);
       return t ? { label: `Confounder test: ${t.title}`, detail: t.verdict, projectId: t.projectId } : null;
     }
+    if (kind === 'attachment') {
+      const a = this.d.attachments.get(id);
+      return a ? { label: a.name, detail: `${a.mediaType}, ${a.size} bytes`, projectId: a.projectId } : null;
+    }
     if (kind === 'figure') {
       const f = this.d.figures.get(id);
       return f ? { label: f.title, detail: f.caption.slice(0, 200) || null, projectId: f.projectId } : null;
@@ -113,6 +120,7 @@ export class NotebookService {
     const html = reportHtml({
       ...data,
       figureSvgs,
+      attachmentImages: this.attachmentImages(data.attachments),
       environment: {
         appVersion: this.d.appVersion,
         hostname: host.hostname,
@@ -132,6 +140,20 @@ export class NotebookService {
     return { filename: reportFilename(data.project.title), html };
   }
 
+  /** Attached images as data: URIs, for the report to embed (it makes no request). */
+  private attachmentImages(attachments: readonly Attachment[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const a of attachments) {
+      if (!isImageType(a.mediaType) || out[a.sha256]) continue;
+      const bytes = this.d.attachments.data(a.sha256);
+      if (!bytes) continue;
+      // SVGs were sanitised on the way in; sanitised again here, as figures are on the way out.
+      const data = a.mediaType === 'image/svg+xml' ? Buffer.from(sanitizeSvg(bytes.toString('utf8'))) : bytes;
+      out[a.sha256] = `data:${a.mediaType};base64,${data.toString('base64')}`;
+    }
+    return out;
+  }
+
   private exportData(projectId: string, checklist: ChecklistService, hypotheses: HypothesesService) {
     const project = this.requireProject(projectId);
     return {
@@ -141,6 +163,7 @@ export class NotebookService {
       notes: this.d.notes.list(projectId),
       figures: this.d.figures.list(projectId),
       runs: this.d.runs.list(projectId),
+      attachments: this.d.attachments.list(projectId),
       appVersion: this.d.appVersion,
       exportedAt: this.d.clock(),
     };

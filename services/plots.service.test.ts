@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunValue } from '../contract/plots';
 import { RunsRepo } from '../db/runs.repo';
 import { dispatch } from '../host/handlers';
 import { snapshotTables, tempContext } from '../test/temp-context';
@@ -28,7 +29,7 @@ function setup() {
   return { ctx, project, a, b };
 }
 
-const byRun = (rows: { runId: string; value: number | null; step: number }[]) => Object.fromEntries(rows.map((r) => [r.runId, [r.step, r.value]]));
+const byRun = (rows: unknown) => Object.fromEntries((rows as RunValue[]).map((r) => [r.runId, [r.step, r.value]]));
 
 describe('plots:values reads one number per run of the project', () => {
   it('final is the last evaluation (a non-finite last value reads null), of this project only', async () => {

@@ -8,6 +8,7 @@ import type { Evidence } from '../contract/notebook';
 import { PHENOMENON_LABELS, type Project } from '../contract/projects';
 import type { BackendReport, RunDetail, RunSummary } from '../contract/runs';
 import type { FigureSummary } from '../contract/figures';
+import { isImageType, type Attachment } from '../contract/attachments';
 import { distinguishingConfig } from '../common/config-diff';
 import { formatNumber } from '../common/predictions';
 import type { NotebookExportData } from './notebook-export';
@@ -53,6 +54,8 @@ export interface ConfounderVerdict {
 export type ReportData = NotebookExportData & {
   /** Figure id → the stored SVG document. */
   figureSvgs: Record<string, string>;
+  /** SHA-256 → a data: URI of each attached image the notes show (embedded, like figures). */
+  attachmentImages?: Record<string, string>;
   environment: ReportEnvironment;
   /** Optional section; left out of the report when undefined. */
   confounderVerdicts?: ConfounderVerdict[];
@@ -124,10 +127,27 @@ const SANITIZE: sanitizeHtmlType.IOptions = {
   },
 };
 
+/** `![name](attachment:<sha256>)` and `[name](attachment:<sha256>)` in user Markdown. */
+const ATTACHMENT_REF = /(!?)\[((?:\\.|[^\]\\])*)\]\(\s*attachment:([0-9a-f]{64})\s*\)/g;
+
+/** Where a note's attachment references point inside the report: images embedded, other files to their entry. */
+export interface AttachmentTargets {
+  images: Record<string, string>;
+  /** SHA-256 → the fragment of its entry in the Attachments section. */
+  entries: Record<string, string>;
+}
+
 /** User Markdown to HTML that is safe inside the report (no scripts, handlers, styles or requests). */
-export function reportMarkdown(source: string): string {
+export function reportMarkdown(source: string, attachments?: AttachmentTargets): string {
   const { marked, sanitizeHtml } = markdownTools();
-  const html = marked.parse(source) as string;
+  const resolved = source.replace(ATTACHMENT_REF, (whole, bang: string, label: string, sha: string) => {
+    const image = attachments?.images[sha];
+    if (bang && image) return `![${label}](${image})`;
+    const entry = attachments?.entries[sha];
+    // A reference to a file this report does not carry stays as its name.
+    return entry ? `[${label}](#${entry})` : bang ? whole : `[${label}]()`;
+  });
+  const html = marked.parse(resolved) as string;
   return sanitizeHtml(html, SANITIZE);
 }
 
@@ -384,15 +404,41 @@ ${provenanceTable(ctx, f)}
     .join('\n');
 }
 
+function attachmentTargets(d: ReportData): AttachmentTargets {
+  const entries: Record<string, string> = {};
+  for (const a of d.attachments ?? []) entries[a.sha256] ??= anchorId('attachment', a.id);
+  return { images: d.attachmentImages ?? {}, entries };
+}
+
+/** Every attached file: images are shown in their notes; the others are listed here with their hash. */
+function attachmentsSection(d: ReportData): string {
+  const notes = new Map(d.notes.map((n) => [n.id, n]));
+  const rows = (d.attachments ?? []).map((a: Attachment) => {
+    const note = a.noteId ? notes.get(a.noteId) : undefined;
+    const where = note ? `<a href="#${anchorId('note', note.id)}">${escapeHtml(note.title)}</a>` : '—';
+    const shown = isImageType(a.mediaType) && d.attachmentImages?.[a.sha256] ? 'shown in its note' : 'not embedded';
+    return `<tr id="${anchorId('attachment', a.id)}"><td>${escapeHtml(a.name)}</td><td>${escapeHtml(a.mediaType)}</td><td class="num">${formatSize(a.size)}</td><td>${where}</td><td class="plain"><code>${a.sha256}</code><br><span class="muted">${shown}</span></td></tr>`;
+  });
+  return `<table class="attachments small">
+<thead><tr><th>File</th><th>Type</th><th class="num">Size</th><th>Note</th><th>SHA-256</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`;
+}
+
+const formatSize = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / (1024 * 1024)).toFixed(1)} MiB`);
+
 function notesSection(d: ReportData, ctx: Ctx): string {
   if (d.notes.length === 0) return '<p class="muted">None yet.</p>';
   const figures = new Map(d.figures.map((f) => [f.id, f]));
+  const targets = attachmentTargets(d);
   return d.notes
     .map((n) => {
       const out = [`<div class="note" id="${anchorId('note', n.id)}">`, `<h3>${escapeHtml(n.title)}</h3>`];
       const tags = n.tags.map((t) => `<span class="tag">${escapeHtml(t)}</span>`).join('');
       out.push(`<p class="muted small">Updated ${escapeHtml(n.updatedAt)}${tags ? ` · ${tags}` : ''}</p>`);
-      if (n.body) out.push(`<div class="note-body">${reportMarkdown(n.body)}</div>`);
+      if (n.body) out.push(`<div class="note-body">${reportMarkdown(n.body, targets)}</div>`);
       if (n.runIds.length) out.push(`<p class="small"><span class="muted">Runs:</span> ${n.runIds.map((id) => runRef(ctx, id)).join('; ')}</p>`);
       const figs = n.figureIds.map((id) => figures.get(id)).filter((f): f is FigureSummary => f !== undefined);
       if (figs.length) out.push(`<p class="small"><span class="muted">Figures:</span> ${figs.map((f) => ref(ctx, anchorId('figure', f.id), f.title)).join('; ')}</p>`);
@@ -453,6 +499,7 @@ export function reportHtml(d: ReportData): string {
   for (const h of d.hypotheses) ctx.anchors.add(anchorId('hypothesis', h.id));
   for (const f of d.figures) ctx.anchors.add(anchorId('figure', f.id));
   for (const c of d.confounderVerdicts ?? []) if (c.id) ctx.anchors.add(anchorId('confounder', c.id));
+  for (const a of d.attachments ?? []) ctx.anchors.add(anchorId('attachment', a.id));
 
   const parts: Part[] = [
     { id: 'checklist', title: 'Self-evaluation checklist', html: checklistSection(d, ctx) },
@@ -462,6 +509,7 @@ export function reportHtml(d: ReportData): string {
   parts.push(
     { id: 'figures', title: 'Figures', count: d.figures.length, html: figuresSection(d, ctx) },
     { id: 'notes', title: 'Notes', count: d.notes.length, html: notesSection(d, ctx) },
+    ...(d.attachments?.length ? [{ id: 'attachments', title: 'Attachments', count: d.attachments.length, html: attachmentsSection(d) }] : []),
     { id: 'runs', title: 'Runs', count: d.runs.length, html: runsSection(d) },
     { id: 'environment', title: 'Environment', html: environmentSection(d) },
   );

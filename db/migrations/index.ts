@@ -7,6 +7,7 @@ import m0060 from './0060-figures';
 import m0070 from './0070-confounders';
 import m0080 from './0080-slurm';
 import m0100 from './0100-experiment-sources';
+import m0120 from './0120-attachments';
 import m0130 from './0130-metric-roles';
 
 export interface Migration {
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 70, name: 'confounders', sql: m0070 },
   { version: 80, name: 'slurm', sql: m0080 },
   { version: 100, name: 'experiment-sources', sql: m0100 },
+  { version: 120, name: 'attachments', sql: m0120 },
   { version: 130, name: 'metric-roles', sql: m0130 },
 ];
 

@@ -1,8 +1,28 @@
 import DOMPurify from 'dompurify';
 import { Marked } from 'marked';
 
+const ATTACHMENT_HREF = /^attachment:([0-9a-f]{64})$/;
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 // GitHub-flavoured Markdown; raw HTML in the source is parsed and then sanitised like the rest.
-const marked = new Marked({ gfm: true, async: false });
+// `attachment:<sha256>` references become elements without a URL, marked with the hash: the
+// component showing the note fills them with object URLs (see lib/attachment-urls.ts).
+const marked = new Marked({
+  gfm: true,
+  async: false,
+  renderer: {
+    image({ href, text }) {
+      const sha = ATTACHMENT_HREF.exec(href.trim())?.[1];
+      if (!sha) return false;
+      return `<img class="attachment-image" data-attachment="${sha}" alt="${escapeAttr(text)}">`;
+    },
+    link({ href, tokens }) {
+      const sha = ATTACHMENT_HREF.exec(href.trim())?.[1];
+      if (!sha) return false;
+      return `<a class="attachment-link" data-attachment="${sha}">${this.parser.parseInline(tokens)}</a>`;
+    },
+  },
+});
 
 const SAFE_LINK = /^(https?:|mailto:|#)/i;
 

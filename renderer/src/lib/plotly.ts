@@ -29,3 +29,14 @@ export function bandTraces(
     { type: 'scatter', mode: 'lines', x, y: lower, line: { width: 0, color }, fill: 'tonexty', fillcolor: rgba(color, 0.18), hoverinfo: 'skip', showlegend: false, name: `${name} lower` },
   ];
 }
+
+/** Draws (or redraws in place) a figure into an element; rejects with Plotly's error. */
+export async function drawFigure(el: HTMLElement, figure: { data: unknown[]; layout: Record<string, unknown> }): Promise<void> {
+  const Plotly = await loadPlotly();
+  await Plotly.react(el, figure.data as never, figure.layout as never, { displaylogo: false, responsive: true });
+}
+
+/** Frees what Plotly keeps for an element (its listeners and resize observer) when a chart unmounts. */
+export function purgeFigure(el: HTMLElement | undefined): void {
+  if (el) void loadPlotly().then((Plotly) => Plotly.purge(el));
+}
