@@ -65,6 +65,11 @@ describe('applying a role map', () => {
     expect(seriesWithRoles(builtIn, resolveRoles({}))).toEqual(builtIn);
   });
 
+  it('maps one live evaluation the same way, leaving values without a role alone', () => {
+    expect(finalsWithRoles({ train_acc: 0.5, lr: 0.1 }, map)).toEqual({ train_acc: 0.5, lr: 0.1, trainAcc: 0.5 });
+    expect(finalsWithRoles({ trainAcc: 0.5 }, resolveRoles({}))).toEqual({ trainAcc: 0.5 });
+  });
+
   it('reads a role requested by name through its metric', () => {
     expect(namesToRead(['testAcc', 'l2'], map)).toEqual(['testAcc', 'test_acc', 'l2']);
     const out = seriesWithRoles([{ name: 'test_acc', steps: [1], values: [1] }], map, ['testAcc']);

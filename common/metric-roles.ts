@@ -67,10 +67,11 @@ export function suggestRoles(names: readonly string[]): SavedRoles {
 const renamed = (map: RoleMap) => METRIC_ROLES.filter((r) => map[r] !== r);
 
 /**
- * A run's final values with each role's value under the role's name too (the mapped metric wins
- * over a stored metric of the role's name), so sweep results and their error rates find them.
+ * A run's final values (or one live evaluation's values) with each role's value under the role's
+ * name too (the mapped metric wins over a stored metric of the role's name), so sweep results and
+ * their error rates, and the run page's live curves, find them.
  */
-export function finalsWithRoles(final: Record<string, number | null>, map: RoleMap): Record<string, number | null> {
+export function finalsWithRoles<V extends number | null>(final: Record<string, V>, map: RoleMap): Record<string, V> {
   const out = { ...final };
   for (const role of renamed(map)) if (Object.hasOwn(final, map[role])) out[role] = final[map[role]]!;
   return out;
