@@ -17,6 +17,7 @@ export function resolveRoles(saved: SavedRoles): RoleMap {
 
 const SPLIT_WORDS = { train: ['train', 'training'], test: ['test', 'val', 'valid', 'validation', 'eval', 'dev', 'holdout'] } as const;
 const KIND_WORDS = { Acc: ['acc', 'accuracy', 'top1'], Loss: ['loss', 'nll', 'xent', 'crossentropy'] } as const;
+const KNOWN_WORDS = new Set<string>([...SPLIT_WORDS.train, ...SPLIT_WORDS.test, ...KIND_WORDS.Acc, ...KIND_WORDS.Loss]);
 
 /** "train/loss", "val_accuracy", "testAcc" → lower-case words. */
 function words(name: string): string[] {
@@ -35,8 +36,7 @@ function classify(name: string): { role: MetricRole; score: number } | null {
   const isTest = w.some((x) => (SPLIT_WORDS.test as readonly string[]).includes(x));
   const isTrain = w.some((x) => (SPLIT_WORDS.train as readonly string[]).includes(x));
   if (isTest && isTrain) return null;
-  const known = new Set<string>([...SPLIT_WORDS.train, ...SPLIT_WORDS.test, ...KIND_WORDS.Acc, ...KIND_WORDS.Loss]);
-  const extra = w.filter((x) => !known.has(x)).length;
+  const extra = w.filter((x) => !KNOWN_WORDS.has(x)).length;
   // A bare "loss" or "accuracy" is what most scripts log for the training batch.
   const role = `${isTest ? 'test' : 'train'}${kind}` as MetricRole;
   const secondary = isTest && !w.includes('test') ? 1 : 0;

@@ -11,6 +11,8 @@ export const GROKKING_CURVES = {
   testLoss: [1, 0.9, 0.8, 0.09, 0.02, 0.01],
 };
 
+type Role = 'trainAcc' | 'testAcc' | 'trainLoss' | 'testLoss';
+
 /**
  * A finished run as a script elsewhere would log it: its own metric names (`names` maps the
  * built-in ones to them) and its own config, stored directly (nothing trains it).
@@ -18,20 +20,20 @@ export const GROKKING_CURVES = {
 export function addLoggedRun(
   ctx: AppContext,
   projectId: string,
-  opts: { config: Record<string, unknown>; final?: Partial<Record<'trainAcc' | 'testAcc' | 'trainLoss' | 'testLoss', number>>; names?: Record<string, string>; experiment?: string },
+  opts: { config: Record<string, unknown>; final?: Partial<Record<Role, number>>; names?: Partial<Record<Role, string>>; experiment?: string },
 ): string {
   const repo = new RunsRepo(ctx.db);
   const id = randomUUID();
   const now = '2026-01-01T00:00:00.000Z';
-  const names = opts.names ?? { trainAcc: 'train_acc', testAcc: 'test_acc', trainLoss: 'train_loss', testLoss: 'test_loss' };
+  const names: Partial<Record<Role, string>> = opts.names ?? { trainAcc: 'train_acc', testAcc: 'test_acc', trainLoss: 'train_loss', testLoss: 'test_loss' };
   repo.insert({ id, projectId, groupId: randomUUID(), experiment: opts.experiment ?? 'my-script', preset: null, config: opts.config, seed: Number(opts.config.seed ?? 0), appVersion: 't', stepsTotal: 600, rerunOf: null, ownerPid: 1, now });
   const c = GROKKING_CURVES;
   repo.insertMetrics(
     id,
     c.steps.map((step, i) => {
       const last = i === c.steps.length - 1;
-      const value = (k: 'trainAcc' | 'testAcc' | 'trainLoss' | 'testLoss') => (last && opts.final?.[k] !== undefined ? opts.final[k]! : c[k][i]!);
-      return { step, values: Object.fromEntries(Object.entries(names).map(([k, n]) => [n, value(k as 'trainAcc')])) };
+      const value = (k: Role) => (last && opts.final?.[k] !== undefined ? opts.final[k]! : c[k][i]!);
+      return { step, values: Object.fromEntries((Object.entries(names) as [Role, string][]).map(([k, n]) => [n, value(k)])) };
     }),
   );
   repo.markFinished(id, { status: 'done', error: null, stepsDone: 600, now });
