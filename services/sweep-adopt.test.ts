@@ -83,6 +83,15 @@ describe('sweeps:adopt', () => {
     expect(snapshotTables(ctx)).toEqual(before);
   });
 
+  it('refuses runs still training, changing nothing', async () => {
+    const { ctx, project, runs } = setup();
+    ctx.db.prepare("UPDATE runs SET status = 'running' WHERE id = ?").run(runs[1]);
+    const before = snapshotTables(ctx);
+    const r = await dispatch(ctx, 'sweeps:adopt', { projectId: project.id, runIds: runs, field: 'width' });
+    expect(!r.ok && r.error).toMatchObject({ code: 'conflict', message: expect.stringMatching(/still training/), issues: [{ path: 'runIds.1', message: 'is still training' }] });
+    expect(snapshotTables(ctx)).toEqual(before);
+  });
+
   it('validates its input with field paths', async () => {
     const { ctx, project, runs } = setup();
     const cases: [unknown, string][] = [

@@ -185,18 +185,14 @@ export class SweepService {
       }
       return row;
     });
-    const problems = rows.flatMap((row, i) => {
-      if (row.sweep_id !== null) return [{ path: `runIds.${i}`, message: `already belongs to sweep ${row.sweep_id.slice(0, 8)}` }];
-      if (row.status === 'queued' || row.status === 'running') return [{ path: `runIds.${i}`, message: 'is still training: adopt it once it has finished' }];
-      return [];
-    });
-    if (problems.length > 0) {
-      const inSweep = problems.filter((p) => p.message.startsWith('already')).length;
-      const message = inSweep > 0
-        ? `${inSweep} of these runs already ${inSweep === 1 ? 'belongs' : 'belong'} to a sweep, and a run can belong to one sweep only: untick ${inSweep === 1 ? 'it' : 'them'} or delete that sweep first`
-        : 'Some of these runs are still training: adopt them once they have finished';
-      throw new ServiceError('conflict', message, problems);
+    const inSweep = rows.flatMap((row, i) => (row.sweep_id === null ? [] : [{ path: `runIds.${i}`, message: `already belongs to sweep ${row.sweep_id.slice(0, 8)}` }]));
+    if (inSweep.length > 0) {
+      const n = inSweep.length;
+      throw new ServiceError('conflict', `${n} of these runs already ${n === 1 ? 'belongs' : 'belong'} to a sweep, and a run can belong to one sweep only: untick ${n === 1 ? 'it' : 'them'} or delete that sweep first`, inSweep);
     }
+    // Its curves would still grow under the sweep's measures, and nothing could cancel it from there.
+    const training = rows.flatMap((row, i) => (row.status === 'queued' || row.status === 'running' ? [{ path: `runIds.${i}`, message: 'is still training' }] : []));
+    if (training.length > 0) throw new ServiceError('conflict', 'Some of these runs are still training: treat them as a sweep once they have finished', training);
     const planned = adoptionPlan(rows.map((r) => ({ id: r.id, experiment: r.experiment, preset: r.preset, config: JSON.parse(r.config) as Record<string, unknown> })), input.field);
     if (!planned.ok) throw new ServiceError('invalid_input', planned.message, [{ path: 'field', message: planned.message }]);
     const { plan } = planned;
