@@ -4,6 +4,7 @@ import { ANSWER_LIMITS, ANSWER_STATUSES, CHECKLIST_QUESTIONS, QuestionKeySchema 
 import { ConfounderTestSchema } from './confounders';
 import { FIGURE_LIMITS, FigureProvenanceSchema, FigureSvgSchema, plainJson } from './figures';
 import { HYPOTHESIS_LIMITS, PredictionSchema, RELATIONS } from './hypotheses';
+import { METRIC_ROLES } from './metric-roles';
 import { NOTE_LIMITS } from './notes';
 import { LIMITS as PROJECT_LIMITS, PhenomenonSchema, ProjectIdSchema } from './projects';
 import { RUN_SOURCES } from '../common/external-run';
@@ -263,6 +264,8 @@ export const BundleSweepSchema = z.strictObject({
   seeds: wholeNumber('seeds', 1).max(BUNDLE_LIMITS.sweepSeeds),
   createdAt: Timestamp,
   cancelledAt: Timestamp.nullable(),
+  /** Made of runs that already existed (sweeps:adopt): deleting it keeps them. Absent: Phenobook ran it. */
+  adopted: z.literal(true).optional(),
 });
 
 /** Parallel arrays, steps strictly increasing (checked in one loop: series can be long). */
@@ -403,6 +406,10 @@ export const BundleContentSchema = z.strictObject({
   // Absent in bundles of projects without attachments (and of Phenobooks before them).
   attachments: z.array(BundleAttachmentSchema).max(BUNDLE_LIMITS.attachments).optional(),
   attachmentFiles: z.array(BundleAttachmentFileSchema).max(BUNDLE_LIMITS.attachments).optional(),
+  /** Which metric names play train/test loss and accuracy. Absent: the built-in names (or a bundle from before roles). */
+  metricRoles: z
+    .strictObject(Object.fromEntries(METRIC_ROLES.map((r) => [r, text(`Metric of role ${r}`, 100, { min: 1 }).optional()])))
+    .optional(),
 });
 export type BundleContent = z.output<typeof BundleContentSchema>;
 /** Content as written: fields with a default (a run's source and origin) may be left out. */

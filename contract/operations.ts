@@ -29,6 +29,7 @@ import {
 } from './notebook';
 import { FigureCreateSchema, FigureListSchema, FigureRefSchema, NoteFigureLinkSchema, type Figure, type FigureSummary } from './figures';
 import { PlotValuesSchema, type RunValue } from './plots';
+import { MetricRolesRefSchema, MetricRolesSetSchema, type MetricRolesState } from './metric-roles';
 import { AttachmentAddSchema, AttachmentGetSchema, AttachmentListSchema, type Attachment, type AttachmentData } from './attachments';
 import { BundleExportSchema, BundleImportSchema, type BundleImportResult } from './bundle';
 import {
@@ -38,7 +39,7 @@ import {
   HypothesisConfounderLinkSchema,
   type ConfounderTest,
 } from './confounders';
-import { StartCheckSchema, SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepCollectResult, type SweepDetail } from './sweeps';
+import { StartCheckSchema, SweepAdoptSchema, SweepListSchema, SweepRefSchema, SweepStartSchema, type Sweep, type SweepCollectResult, type SweepDetail } from './sweeps';
 import type { FieldIssue } from './result';
 import { NoteCreateSchema, NoteListSchema, NoteRefSchema, NoteRunLinkSchema, NoteUpdateSchema, type Note } from './notes';
 import {
@@ -112,6 +113,8 @@ export const operations = {
   'figures:list': op<FigureSummary[]>()(FigureListSchema),
   'figures:delete': op<{ id: string }>()(FigureRefSchema),
   'plots:values': op<RunValue[]>()(PlotValuesSchema),
+  'metricRoles:get': op<MetricRolesState>()(MetricRolesRefSchema),
+  'metricRoles:set': op<MetricRolesState>()(MetricRolesSetSchema),
   'notes:linkFigure': op<Note>()(NoteFigureLinkSchema),
   'attachments:add': op<Attachment>()(AttachmentAddSchema),
   'attachments:get': op<AttachmentData>()(AttachmentGetSchema),
@@ -142,6 +145,7 @@ export const operations = {
   'sweeps:cancel': op<Sweep>()(SweepRefSchema),
   'sweeps:collect': op<SweepCollectResult>()(SweepRefSchema),
   'sweeps:delete': op<{ id: string }>()(SweepRefSchema),
+  'sweeps:adopt': op<Sweep>()(SweepAdoptSchema),
   'settings:get': op<Settings>()(NoInput),
   'settings:update': op<Settings>()(SettingsPatchSchema),
   'system:backend': op<BackendStatus>()(z.strictObject({ refresh: z.boolean().default(false) }).default({ refresh: false })),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProjectIdSchema } from './projects';
-import { MAX_SEEDS, type RunSummary } from './runs';
+import { MAX_SEEDS, RunIdSchema, type RunSummary } from './runs';
 
 /**
  * A sweep: one experiment over a grid of knob values × seeds, run as ordinary runs that remember
@@ -15,8 +15,11 @@ const GridValue = z.union([z.number().refine(Number.isFinite, { error: 'Grid val
   error: 'Grid values must be numbers, text or true/false',
 });
 
+/** A config key a grid can sweep (bundles carry grids under the same rule). */
+export const GRID_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
 export const GridAxisSchema = z.strictObject({
-  key: z.string({ error: 'Grid key must be text' }).regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'Grid key must be a config key such as width' }),
+  key: z.string({ error: 'Grid key must be text' }).regex(GRID_KEY_PATTERN, { error: 'Grid key must be a config key such as width' }),
   values: z
     .array(GridValue, { error: 'Grid values must be a list' })
     .min(1, { error: 'Give at least one value' })
@@ -61,6 +64,19 @@ export const StartCheckSchema = z.strictObject({
 });
 
 export const SweepRefSchema = z.strictObject({ id: SweepIdSchema });
+
+export const ADOPT_LIMITS = { minRuns: 2, maxRuns: 500 } as const;
+
+/** `sweeps:adopt`: existing runs of a project become one sweep over a config field, untouched and untrained. */
+export const SweepAdoptSchema = z.strictObject({
+  projectId: ProjectIdSchema,
+  runIds: z
+    .array(RunIdSchema, { error: 'runIds must be a list of run ids' })
+    .min(ADOPT_LIMITS.minRuns, { error: `Tick at least ${ADOPT_LIMITS.minRuns} runs` })
+    .max(ADOPT_LIMITS.maxRuns, { error: `At most ${ADOPT_LIMITS.maxRuns} runs in one sweep` })
+    .refine((ids) => new Set(ids).size === ids.length, { error: 'Each run may appear once' }),
+  field: z.string({ error: 'field must be text' }).regex(GRID_KEY_PATTERN, { error: 'field must be a top-level config key such as width' }),
+});
 export const SweepListSchema = z.strictObject({ projectId: ProjectIdSchema.nullable().default(null) });
 
 /**
@@ -70,7 +86,8 @@ export const SweepListSchema = z.strictObject({ projectId: ProjectIdSchema.nulla
  */
 export type SweepStatus = 'running' | 'done' | 'cancelled' | 'submitted' | 'partial' | 'failed';
 
-export type SweepExecutor = 'local' | 'slurm';
+/** Where a sweep's runs trained: here, on SLURM, or anywhere (an adopted sweep took existing runs as they were). */
+export type SweepExecutor = 'local' | 'slurm' | 'adopted';
 
 /** A SLURM array task as last seen by status or collect. */
 export type SlurmTaskState = 'pending' | 'running' | 'finished' | 'collected' | 'failed';

@@ -88,6 +88,7 @@ export interface BundleSweepRow {
   seeds: number;
   created_at: string;
   cancelled_at: string | null;
+  adopted: 0 | 1;
 }
 
 export interface BundleFigureRow {
@@ -143,6 +144,7 @@ export interface ProjectRows {
   attachments: BundleAttachmentRow[];
   /** The bytes of every distinct file the project has attached, once each. */
   attachmentFiles: BundleAttachmentFileRow[];
+  metricRoles: { role: string; metric: string }[];
 }
 
 /** A run row as an import writes it (no owner process: nothing trains an imported run). */
@@ -206,11 +208,13 @@ export class BundleRepo {
       ),
       // A project's sweeps, and any sweep one of its runs belongs to.
       sweeps: db.prepare<[string, string], BundleSweepRow>(
-        `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at FROM sweeps
+        `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted FROM sweeps
          WHERE project_id = ? OR id IN (SELECT sweep_id FROM runs WHERE project_id = ? AND sweep_id IS NOT NULL)
          ORDER BY created_at, id`,
       ),
       runs: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, rowid'),
+      metricRoles: db.prepare<[string], { role: string; metric: string }>('SELECT role, metric FROM metric_roles WHERE project_id = ? ORDER BY role'),
+      insertMetricRole: db.prepare<[string, string, string]>('INSERT INTO metric_roles (project_id, role, metric) VALUES (?, ?, ?)'),
       figures: db.prepare<[string], BundleFigureRow>(
         'SELECT id, title, caption, provenance, svg, created_at FROM figures WHERE project_id = ? ORDER BY created_at, id',
       ),
@@ -255,8 +259,8 @@ export class BundleRepo {
          VALUES (@project_id, @question_key, @kind, @target_id, @linked_at)`,
       ),
       insertSweep: db.prepare(
-        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at)
-         VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at)`,
+        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted)
+         VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at, @adopted)`,
       ),
       insertRun: db.prepare(COPY_RUN_SQL),
       setRerunOf: db.prepare('UPDATE runs SET rerun_of = ? WHERE id = ?'),
@@ -326,6 +330,7 @@ export class BundleRepo {
       hypothesisConfounders: s.hypothesisConfounders.all(projectId),
       attachments: s.attachments.all(projectId),
       attachmentFiles: s.attachmentFiles.all(projectId),
+      metricRoles: s.metricRoles.all(projectId),
     };
   }
 
@@ -349,6 +354,10 @@ export class BundleRepo {
 
   insertEvidence(projectId: string, e: BundleEvidenceRow): void {
     this.stmts.insertEvidence.run({ project_id: projectId, ...e });
+  }
+
+  insertMetricRole(projectId: string, role: string, metric: string): void {
+    this.stmts.insertMetricRole.run(projectId, role, metric);
   }
 
   insertSweep(projectId: string, s: BundleSweepRow): void {

@@ -88,6 +88,23 @@ describe('migrations', () => {
     closeDatabase(db);
   });
 
+  it('keeps sweeps and their runs through the metric-roles migration, as sweeps Phenobook ran', () => {
+    const file = path.join(dir, 'v100.sqlite');
+    const raw = new Database(file);
+    migrate(raw, MIGRATIONS.filter((m) => m.version <= 100));
+    raw.prepare("INSERT INTO projects VALUES ('p1', 'Old', 'grokking', '', 'x', 'x', NULL)").run();
+    raw.prepare("INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at) VALUES ('s1', 'p1', 'x', NULL, '{}', '[]', 1, 'x')").run();
+    raw.close();
+    const { db } = openDatabase(file);
+    expect(db.prepare('SELECT id, executor, adopted FROM sweeps').all()).toEqual([{ id: 's1', executor: 'local', adopted: 0 }]);
+    db.prepare("INSERT INTO metric_roles VALUES ('p1', 'testAcc', 'val_acc')").run();
+    expect(() => db.prepare("INSERT INTO metric_roles VALUES ('p1', 'testAcc', 'test_acc')").run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare("INSERT INTO metric_roles VALUES ('p1', 'lr', 'lr')").run()).toThrow(/CHECK/);
+    db.prepare("DELETE FROM projects WHERE id = 'p1'").run(); // roles go with their project
+    expect(db.prepare('SELECT count(*) AS n FROM metric_roles').get()).toEqual({ n: 0 });
+    closeDatabase(db);
+  });
+
   it('turns on WAL, foreign keys and a busy timeout', () => {
     const { db } = openDatabase(path.join(dir, 'a.sqlite'));
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -1,4 +1,4 @@
--- user_version = 120
+-- user_version = 130
 CREATE TRIGGER attachment_blob_drop AFTER DELETE ON attachments
 WHEN NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = OLD.sha256) BEGIN
   DELETE FROM attachment_blobs WHERE sha256 = OLD.sha256;
@@ -208,6 +208,13 @@ CREATE TABLE metric_names (
   name TEXT NOT NULL UNIQUE
 ) STRICT;
 
+CREATE TABLE metric_roles (
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  role       TEXT NOT NULL CHECK (role IN ('trainLoss', 'testLoss', 'trainAcc', 'testAcc')),
+  metric     TEXT NOT NULL CHECK (length(metric) BETWEEN 1 AND 100),
+  PRIMARY KEY (project_id, role)
+) STRICT;
+
 CREATE TABLE metrics (
   run_id  TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   name_id INTEGER NOT NULL REFERENCES metric_names(id),
@@ -327,7 +334,7 @@ CREATE TABLE sweeps (
   seeds        INTEGER NOT NULL CHECK (seeds >= 1),
   created_at   TEXT NOT NULL,
   cancelled_at TEXT
-, executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm')), slurm TEXT CHECK (slurm IS NULL OR json_valid(slurm))) STRICT;
+, executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm')), slurm TEXT CHECK (slurm IS NULL OR json_valid(slurm)), adopted INTEGER NOT NULL DEFAULT 0 CHECK (adopted IN (0, 1))) STRICT;
 
 CREATE INDEX attachments_by_blob ON attachments(sha256);
 

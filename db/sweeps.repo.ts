@@ -13,6 +13,7 @@ interface SweepRow {
   cancelled_at: string | null;
   executor: 'local' | 'slurm';
   slurm: string | null;
+  adopted: 0 | 1;
 }
 
 export interface StoredSweep {
@@ -28,6 +29,8 @@ export interface StoredSweep {
   executor: 'local' | 'slurm';
   /** A SLURM sweep's work directory, options and job ids, as stored (the service validates it). */
   slurm: unknown;
+  /** Made of runs that already existed: deleting it keeps them. */
+  adopted: boolean;
 }
 
 const toSweep = (r: SweepRow): StoredSweep => ({
@@ -42,6 +45,7 @@ const toSweep = (r: SweepRow): StoredSweep => ({
   cancelledAt: r.cancelled_at,
   executor: r.executor,
   slurm: r.slurm === null ? null : (JSON.parse(r.slurm) as unknown),
+  adopted: r.adopted === 1,
 });
 
 export class SweepsRepo {
@@ -50,23 +54,27 @@ export class SweepsRepo {
   constructor(db: Database.Database) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, executor, slurm)
-         VALUES (@id, @projectId, @experiment, @preset, @config, @grid, @seeds, @createdAt, @executor, @slurm)`,
+        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, executor, slurm, adopted)
+         VALUES (@id, @projectId, @experiment, @preset, @config, @grid, @seeds, @createdAt, @executor, @slurm, @adopted)`,
       ),
       byId: db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE id = ?'),
       byProject: db.prepare<[string], SweepRow>('SELECT * FROM sweeps WHERE project_id = ? ORDER BY created_at DESC'),
       all: db.prepare<[], SweepRow>('SELECT * FROM sweeps ORDER BY created_at DESC'),
-      // Only local sweeps have runs this host trains; a SLURM sweep's runs arrive by collect.
-      open: db.prepare<[], SweepRow>("SELECT * FROM sweeps WHERE cancelled_at IS NULL AND executor = 'local' ORDER BY created_at"),
+      // Only local sweeps have runs this host trains; a SLURM sweep's runs arrive by collect, an adopted one's were there.
+      open: db.prepare<[], SweepRow>("SELECT * FROM sweeps WHERE cancelled_at IS NULL AND executor = 'local' AND adopted = 0 ORDER BY created_at"),
+      // The sweep_id guard: a run another sweep took meanwhile is not taken twice.
+      adoptRun: db.prepare<[string, string, string]>('UPDATE runs SET sweep_id = ?, sweep_point = ? WHERE id = ? AND sweep_id IS NULL'),
+      releaseRuns: db.prepare<[string]>('UPDATE runs SET sweep_id = NULL, sweep_point = NULL WHERE sweep_id = ?'),
       setSlurm: db.prepare('UPDATE sweeps SET slurm = ? WHERE id = ?'),
       cancel: db.prepare('UPDATE sweeps SET cancelled_at = ? WHERE id = ? AND cancelled_at IS NULL'),
       delete: db.prepare('DELETE FROM sweeps WHERE id = ?'),
     };
   }
 
-  insert(s: Omit<StoredSweep, 'cancelledAt' | 'executor' | 'slurm'> & { executor?: 'local' | 'slurm'; slurm?: unknown }): void {
+  insert(s: Omit<StoredSweep, 'cancelledAt' | 'executor' | 'slurm' | 'adopted'> & { executor?: 'local' | 'slurm'; slurm?: unknown; adopted?: boolean }): void {
     this.stmts.insert.run({
       ...s,
+      adopted: s.adopted ? 1 : 0,
       config: JSON.stringify(s.config),
       grid: JSON.stringify(s.grid),
       executor: s.executor ?? 'local',
@@ -98,5 +106,15 @@ export class SweepsRepo {
 
   delete(id: string): boolean {
     return this.stmts.delete.run(id).changes > 0;
+  }
+
+  /** Links an existing run to a sweep at a point; false when it already belongs to one. */
+  adoptRun(sweepId: string, runId: string, point: Record<string, unknown>): boolean {
+    return this.stmts.adoptRun.run(sweepId, JSON.stringify(point), runId).changes > 0;
+  }
+
+  /** Unlinks a sweep's runs (they stay, outside any sweep), so deleting the sweep cannot cascade to them. */
+  releaseRuns(sweepId: string): number {
+    return this.stmts.releaseRuns.run(sweepId).changes;
   }
 }

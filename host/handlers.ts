@@ -40,6 +40,8 @@ const handlers: Handlers = {
   'figures:get': (ctx, { id }) => ctx.figures.get(id),
   'figures:list': (ctx, { projectId }) => ctx.figures.list(projectId),
   'plots:values': (ctx, { projectId, read }) => ctx.plots.values(projectId, read),
+  'metricRoles:get': (ctx, { projectId }) => ctx.metricRoles.get(projectId),
+  'metricRoles:set': (ctx, input) => ctx.metricRoles.set(input),
   'figures:delete': (ctx, { id }) => ctx.figures.delete(id),
   'notes:linkFigure': (ctx, input) => ctx.figures.linkToNote(input),
   'attachments:add': (ctx, input) => ctx.attachments.add(input),
@@ -74,6 +76,7 @@ const handlers: Handlers = {
   'sweeps:cancel': (ctx, { id }) => ctx.sweeps.cancel(id),
   'sweeps:collect': (ctx, { id }) => ctx.slurm.collect(id),
   'sweeps:delete': (ctx, { id }) => ctx.sweeps.delete(id),
+  'sweeps:adopt': (ctx, input) => ctx.sweeps.adopt(input),
   'settings:get': (ctx) => ({ parallelRuns: ctx.runs.parallel }),
   'settings:update': (ctx, patch) => {
     if (patch.parallelRuns !== undefined) ctx.runs.setParallel(patch.parallelRuns);

@@ -12,6 +12,7 @@ import { ConfoundersRepo } from '../db/confounders.repo';
 import { EvidenceRepo } from '../db/evidence.repo';
 import { FiguresRepo } from '../db/figures.repo';
 import { PlotsRepo } from '../db/plots.repo';
+import { MetricRolesRepo } from '../db/metric-roles.repo';
 import { HypothesesRepo } from '../db/hypotheses.repo';
 import { NotesRepo } from '../db/notes.repo';
 import { SearchRepo } from '../db/search.repo';
@@ -34,6 +35,7 @@ import { OutsideWritesWatcher, type OutsideWritesOptions } from './outside-write
 import { ChangesRepo } from '../db/changes.repo';
 import { FiguresService } from './figures.service';
 import { PlotsService } from './plots.service';
+import { MetricRolesService } from './metric-roles.service';
 import { HypothesesService } from './hypotheses.service';
 import { NotebookService } from './notebook.service';
 import { NotesService } from './notes.service';
@@ -65,6 +67,8 @@ export interface AppContext {
   figures: FiguresService;
   /** The plot builder's reads: a metric reduced to one number per run. */
   plots: PlotsService;
+  /** Which of a project's metric names play train/test loss and accuracy. */
+  metricRoles: MetricRolesService;
   attachments: AttachmentsService;
   confounders: ConfounderService;
   bundles: BundleService;
@@ -161,6 +165,8 @@ export function createAppContext(options: ContextOptions): AppContext {
   const attachments = new AttachmentsService(attachmentsRepo, notesRepo, projectsRepo, events, clock);
   const notes = new NotesService(notesRepo, projectsRepo, runsRepo, events, clock);
   const hypotheses = new HypothesesService(hypothesesRepo, projectsRepo, runsRepo, events, clock, (id) => confoundersRepo.ofHypothesis(id), experiments);
+  const metricRoles = new MetricRolesService(new MetricRolesRepo(opened.db), projectsRepo, events);
+  const roleMap = (projectId: string | null) => metricRoles.map(projectId);
   /** Set once the backend probe finds a GPU: then one trainer at once is the default. */
   let gpuFound = false;
   const runs = new RunService({
@@ -175,10 +181,11 @@ export function createAppContext(options: ContextOptions): AppContext {
     clock,
     defaultParallel: options.defaultParallel ?? (() => (gpuFound ? 1 : defaultParallelRuns())),
     parallelOverride: options.parallelOverride,
+    roleMap,
   });
   const sweepsRepo = new SweepsRepo(opened.db);
   const slurmRepo = new SlurmRepo(opened.db);
-  const sweeps = new SweepService({ sweeps: sweepsRepo, runsRepo, runs, projects: projectsRepo, events, clock, slurm: slurmRepo });
+  const sweeps = new SweepService({ sweeps: sweepsRepo, runsRepo, runs, projects: projectsRepo, events, clock, slurm: slurmRepo, roleMap });
   const slurm = new SlurmSweepService({ sweeps, sweepsRepo, slurm: slurmRepo, clock, scheduler: options.scheduler ?? commandScheduler() });
   const confounders = new ConfounderService({
     repo: confoundersRepo,
@@ -241,6 +248,7 @@ export function createAppContext(options: ContextOptions): AppContext {
     slurm,
     figures,
     plots: new PlotsService(new PlotsRepo(opened.db), projectsRepo),
+    metricRoles,
     attachments,
     confounders,
     bundles: new BundleService({

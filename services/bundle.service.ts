@@ -228,6 +228,8 @@ export class BundleService {
         seeds: s.seeds,
         createdAt: s.created_at,
         cancelledAt: s.cancelled_at,
+        // Only when set, so bundles without adopted sweeps read as before.
+        ...(s.adopted === 1 ? { adopted: true as const } : {}),
       })),
       runs: rows.runs.map((r) => ({
         id: r.id,
@@ -295,6 +297,8 @@ export class BundleService {
               data: f.data.toString('base64'),
             })),
           }),
+      // Only when some are set, so bundles of projects without roles read as before.
+      ...(rows.metricRoles.length ? { metricRoles: Object.fromEntries(rows.metricRoles.map((m) => [m.role, m.metric])) } : {}),
     };
   }
 
@@ -498,6 +502,7 @@ export class BundleService {
         for (const v of c.checklist.revisions) {
           r.insertRevision(projectId, { question_key: v.questionKey, status: v.status, markdown: v.markdown, na_reason: v.notApplicableReason, saved_at: v.savedAt });
         }
+        for (const [role, metric] of Object.entries(c.metricRoles ?? {})) if (metric !== undefined) r.insertMetricRole(projectId, role, metric);
         for (const s of c.sweeps) {
           r.insertSweep(projectId, {
             id: map(idMap.sweeps, s.id),
@@ -508,6 +513,7 @@ export class BundleService {
             seeds: s.seeds,
             created_at: s.createdAt,
             cancelled_at: closing.has(s.id) ? now : s.cancelledAt,
+            adopted: s.adopted ? 1 : 0,
           });
         }
         const names = new Map<string, number>();

@@ -4,6 +4,7 @@ import { unifiedDiff } from '../common/line-diff';
 import type { z } from 'zod';
 import type { ExperimentInfo, MetricSeries, RunDetail, ExperimentFileSource, RunListSchema, RunMetricsSchema, RunStartSchema, RunSummary } from '../contract/runs';
 import { downsampleMinMax } from '../common/downsample';
+import { namesToRead, resolveRoles, seriesWithRoles, type RoleMap } from '../common/metric-roles';
 import type { RunsRepo } from '../db/runs.repo';
 import type { SettingsRepo } from '../db/settings.repo';
 import type { ProjectsRepo } from '../db/projects.repo';
@@ -71,6 +72,8 @@ export interface RunServiceDeps {
   defaultParallel?: number | (() => number);
   /** Wins over the stored setting (the CLI's --parallel applies to that invocation only). */
   parallelOverride?: number;
+  /** A project's metric roles: series are read through them (default: the built-in names). */
+  roleMap?: (projectId: string | null) => RoleMap;
 }
 
 type Settled = (runId: string) => void;
@@ -294,9 +297,15 @@ export class RunService {
     return summary;
   }
 
+  /**
+   * A run's series, downsampled for drawing. A series its project maps to a role (e.g. `test_acc` as
+   * testAcc) comes under the role's name too, so the charts and the grokking delay read it.
+   */
   metrics(input: z.output<typeof RunMetricsSchema>): MetricSeries[] {
-    this.get(input.id);
-    return this.deps.runs.series(input.id, input.names).map((s) => {
+    const run = this.get(input.id);
+    const map = this.deps.roleMap?.(run.projectId) ?? resolveRoles({});
+    const stored = this.deps.runs.series(input.id, input.names && namesToRead(input.names, map));
+    return seriesWithRoles(stored, map, input.names).map((s) => {
       const d = downsampleMinMax(s.steps, s.values, input.maxPoints);
       return { name: s.name, steps: d.xs, values: d.ys, stored: s.steps.length };
     });

@@ -12,6 +12,7 @@ import {
   type SweepDetail,
   type SweepResults,
   type StartCheckSchema,
+  type SweepAdoptSchema,
   type SweepStartSchema,
   type SweepStatus,
 } from '../contract/sweeps';
@@ -19,6 +20,8 @@ import type { SlurmRepo } from '../db/slurm.repo';
 import { SlurmSweepRecordSchema } from './slurm/task-files';
 import { sweepMeasures } from '../common/phenomenon-measures';
 import { cartesian, sweepResults, type RunOutcome } from '../common/sweep-results';
+import { adoptionPlan } from '../common/adopt-sweep';
+import { finalsWithRoles, resolveRoles, type RoleMap } from '../common/metric-roles';
 import type { ProjectsRepo } from '../db/projects.repo';
 import type { RunRow, RunsRepo } from '../db/runs.repo';
 import type { StoredSweep, SweepsRepo } from '../db/sweeps.repo';
@@ -36,6 +39,8 @@ export interface SweepDeps {
   events: EventBus;
   clock: Clock;
   slurm: SlurmRepo;
+  /** A project's metric roles: results read role-mapped finals (default: the built-in names). */
+  roleMap?: (projectId: string | null) => RoleMap;
 }
 
 /** A sweep's runs before anything is stored. */
@@ -167,6 +172,43 @@ export class SweepService {
     return this.summary(this.stored(id));
   }
 
+  /**
+   * Existing runs of a project become a sweep over one config field, as they are: nothing is
+   * trained or copied, each run just learns its sweep and point. Runs already in a sweep are refused.
+   */
+  adopt(input: z.output<typeof SweepAdoptSchema>): Sweep {
+    if (!this.d.projects.get(input.projectId)) throw notFound('Project', input.projectId);
+    const rows = input.runIds.map((id, i) => {
+      const row = this.d.runsRepo.getRow(id);
+      if (!row || row.project_id !== input.projectId) {
+        throw new ServiceError('invalid_input', `Run ${id} is not a run of this project`, [{ path: `runIds.${i}`, message: 'no run of this project with this id' }]);
+      }
+      return row;
+    });
+    const inSweep = rows.flatMap((row, i) => (row.sweep_id === null ? [] : [{ path: `runIds.${i}`, message: `already belongs to sweep ${row.sweep_id.slice(0, 8)}` }]));
+    if (inSweep.length > 0) {
+      const n = inSweep.length;
+      throw new ServiceError('conflict', `${n} of these runs already ${n === 1 ? 'belongs' : 'belong'} to a sweep, and a run can belong to one sweep only: untick ${n === 1 ? 'it' : 'them'} or delete that sweep first`, inSweep);
+    }
+    // Its curves would still grow under the sweep's measures, and nothing could cancel it from there.
+    const training = rows.flatMap((row, i) => (row.status === 'queued' || row.status === 'running' ? [{ path: `runIds.${i}`, message: 'is still training' }] : []));
+    if (training.length > 0) throw new ServiceError('conflict', 'Some of these runs are still training: treat them as a sweep once they have finished', training);
+    const planned = adoptionPlan(rows.map((r) => ({ id: r.id, experiment: r.experiment, preset: r.preset, config: JSON.parse(r.config) as Record<string, unknown> })), input.field);
+    if (!planned.ok) throw new ServiceError('invalid_input', planned.message, [{ path: 'field', message: planned.message }]);
+    const { plan } = planned;
+    const id = randomUUID();
+    this.d.runsRepo.transaction(() => {
+      this.d.sweeps.insert({ id, projectId: input.projectId, experiment: plan.experiment, preset: plan.preset, config: plan.config, grid: plan.grid, seeds: plan.seeds, createdAt: this.d.clock(), adopted: true });
+      plan.points.forEach(({ runId, point }) => {
+        // Checked above; a run taken by another sweep in between rolls the whole adoption back.
+        if (!this.d.sweeps.adoptRun(id, runId, point)) throw new ServiceError('conflict', `Run ${runId} joined another sweep meanwhile: nothing was adopted`);
+      });
+    });
+    this.changed(id, input.projectId);
+    this.d.events.emit({ type: 'runs:changed', ids: plan.points.map((p) => p.runId), projectId: input.projectId });
+    return this.summary(this.stored(id));
+  }
+
   list(projectId: string | null): Sweep[] {
     return this.d.sweeps.list(projectId).map((s) => this.summary(s));
   }
@@ -176,11 +218,15 @@ export class SweepService {
     const rows = this.d.runsRepo.bySweep(id);
     const summaries = this.d.runsRepo.summaries(rows);
     const results = this.results(sweep, rows);
+    const roles = this.d.roleMap?.(sweep.projectId) ?? resolveRoles({});
     return {
       ...this.summary(sweep, rows),
-      runs: summaries.map((r, i) => ({ ...r, point: JSON.parse(rows[i]!.sweep_point ?? '{}') as Record<string, unknown> })),
+      // The per-run table shows train/test accuracy: read through the roles as the results are.
+      runs: summaries.map((r, i) => ({ ...r, final: finalsWithRoles(r.final, roles), point: JSON.parse(rows[i]!.sweep_point ?? '{}') as Record<string, unknown> })),
       results,
-      measures: sweepMeasures(results, sweep.grid[0]?.key),
+      // The smallest widths of Phenobook's double-descent sweeps underfit and are left out of the
+      // peak search; an adopted sweep's field may be anything, so every value counts.
+      measures: sweep.adopted ? sweepMeasures(results, sweep.grid[0]?.key, Number.NEGATIVE_INFINITY) : sweepMeasures(results, sweep.grid[0]?.key),
     };
   }
 
@@ -196,6 +242,7 @@ export class SweepService {
 
   cancel(id: string): Sweep {
     const sweep = this.stored(id);
+    if (sweep.adopted) throw new ServiceError('conflict', 'This sweep adopted runs that had already finished: there is nothing to cancel');
     if (sweep.executor === 'slurm') {
       const jobs = this.slurmInfo(sweep)?.jobIds.join(' ') ?? '';
       throw new ServiceError('conflict', `This sweep runs on SLURM: cancel its jobs there (scancel ${jobs || 'JOB_ID, the id sbatch printed when you submitted it by hand'}), then collect`);
@@ -213,7 +260,12 @@ export class SweepService {
     if (this.d.runsRepo.bySweep(id).some((r) => this.d.runs.isActive(r.id))) {
       throw new ServiceError('conflict', 'This sweep still has queued or running runs: cancel it before deleting it');
     }
-    this.d.sweeps.delete(id);
+    // A sweep Phenobook ran owns its runs (the foreign key deletes them with it); an adopted one
+    // only borrowed them: they are unlinked first and stay in the project.
+    this.d.runsRepo.transaction(() => {
+      if (sweep.adopted) this.d.sweeps.releaseRuns(id);
+      this.d.sweeps.delete(id);
+    });
     this.changed(id, sweep.projectId);
     this.d.events.emit({ type: 'runs:changed', ids: [], projectId: sweep.projectId });
     return { id };
@@ -260,7 +312,7 @@ export class SweepService {
       grid: s.grid,
       seeds: s.seeds,
       status: slurmState?.status ?? (s.cancelledAt ? 'cancelled' : active > 0 ? 'running' : 'done'),
-      executor: s.executor,
+      executor: s.adopted ? 'adopted' : s.executor,
       slurm,
       createdAt: s.createdAt,
       cancelledAt: s.cancelledAt,
@@ -294,8 +346,10 @@ export class SweepService {
   private results(sweep: StoredSweep, rows: RunRow[]): SweepResults {
     const done = rows.filter((r) => r.status === 'done');
     const summaries = this.d.runsRepo.summaries(done);
+    // Finals under their role names too: error rates and the measures read runs logged elsewhere.
+    const roles = this.d.roleMap?.(sweep.projectId) ?? resolveRoles({});
     const outcomes: RunOutcome[] = done.map((row, i) => {
-      const outcome: RunOutcome = { point: JSON.parse(row.sweep_point ?? '{}') as Record<string, unknown>, final: summaries[i]!.final };
+      const outcome: RunOutcome = { point: JSON.parse(row.sweep_point ?? '{}') as Record<string, unknown>, final: finalsWithRoles(summaries[i]!.final, roles) };
       const def = this.d.runs.definition(row.experiment);
       if (def?.parameterCount) outcome.extras = { parameters: def.parameterCount(JSON.parse(row.config)) };
       const series = this.d.runsRepo.series(row.id, ROUND_METRICS);

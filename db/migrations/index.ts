@@ -9,6 +9,7 @@ import m0080 from './0080-slurm';
 import m0100 from './0100-experiment-sources';
 import m0110 from './0110-external-runs';
 import m0120 from './0120-attachments';
+import m0130 from './0130-metric-roles';
 
 export interface Migration {
   version: number;
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 100, name: 'experiment-sources', sql: m0100 },
   { version: 110, name: 'external-runs', sql: m0110 },
   { version: 120, name: 'attachments', sql: m0120 },
+  { version: 130, name: 'metric-roles', sql: m0130 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
