@@ -79,17 +79,20 @@ test('a 2-width × 2-seed double-descent sweep from the UI: the chart fills in w
 test('a sweep resumes after the host restarts: finished runs are kept, the rest run again', async ({ page, host, launchHost }) => {
   test.setTimeout(180_000);
   const projectId = await createProject(host, 'Restart mid sweep');
+  // One run at a time, set before the sweep is queued, and runs of several seconds each (~2,000
+  // steps/s here): so the host is stopped while a run trains. With 400 steps and two at once, all
+  // three runs could finish between two polls on a fast machine.
+  await host.op('settings:update', { parallelRuns: 1 });
   const started = await host.op<{ id: string }>('sweeps:start', {
     projectId,
     experiment: 'double-descent',
     preset: 'cheap',
-    config: { steps: 400 },
+    config: { steps: 10_000, evalEvery: 500 },
     grid: [{ key: 'width', values: [8, 12, 16] }],
     seeds: 1,
   });
   if (!started.body.ok) throw new Error(started.body.error.message);
   const id = started.body.value.id;
-  await host.op('settings:update', { parallelRuns: 1 });
   // Stop (Ctrl-C) once the first run is done and the second is training.
   await expect.poll(async () => (await getSweep(host, id)).progress.byStatus.done ?? 0, { timeout: 90_000 }).toBeGreaterThanOrEqual(1);
   const before = await getSweep(host, id);
