@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import CRC32C from 'crc-32/crc32c';
+// The .js is needed: crc-32 has no exports map, and Node's ESM resolver (the built app) does not add it.
+import CRC32C from 'crc-32/crc32c.js';
 import { ImportError } from '../../common/external-run';
 
 // TFRecord framing, as TensorFlow writes event files: per record
