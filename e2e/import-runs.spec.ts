@@ -37,6 +37,15 @@ test('import a TensorBoard folder from the Runs tab: look, import, see the runs;
     await expect(dialog.getByRole('alert')).toContainText('absolute');
     await expect(field).toHaveValue('tb-logs');
 
+    // A malformed file is refused inline with its file and line.
+    const bad = path.join(tmp, 'bad.csv');
+    fs.writeFileSync(bad, 'step,acc\n0,0.1\n1,high\n');
+    await field.fill(bad);
+    await dialog.getByRole('button', { name: 'Look' }).click();
+    await expect(dialog.getByRole('alert')).toContainText(`${bad}:3`);
+    await expect(field).toHaveValue(bad);
+    await expect(field).toBeFocused();
+
     // Enter in the field looks.
     await field.fill(logs);
     await field.press('Enter');
