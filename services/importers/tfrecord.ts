@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-// The .js is needed: crc-32 has no exports map, and Node's ESM resolver (the built app) does not add it.
+// The package has no exports map: Node's ESM loader (the built app) needs the file's extension.
 import CRC32C from 'crc-32/crc32c.js';
 import { ImportError } from '../../common/external-run';
 
