@@ -22,6 +22,8 @@ export type AppEvent =
   | { type: 'runs:metrics'; runId: string; projectId: string | null; points: MetricPoint[] }
   /** A bundle import under way (it runs off the host thread): phase and how far. */
   | { type: 'bundles:progress'; phase: 'inflating' | 'checking' | 'staging' | 'writing'; done: number; total: number }
+  /** Runs being read from a path (imports:preview, imports:commit) or stored, off the host thread. */
+  | { type: 'imports:progress'; phase: 'reading' | 'writing'; done: number; total: number }
   /** A confounder test under way off the host thread. */
   | { type: 'confounders:progress'; projectId: string; phase: 'analysing' }
   /** The researcher's experiment files were re-read (added, changed, fixed or broken). */

@@ -46,6 +46,8 @@ export const OP_NAMES = [
   'hypotheses:linkConfounder',
   'bundles:export',
   'bundles:import',
+  'imports:preview',
+  'imports:commit',
   'notebook:search',
   'notebook:export',
   'notebook:report',

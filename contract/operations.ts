@@ -32,6 +32,7 @@ import { PlotValuesSchema, type RunValue } from './plots';
 import { MetricRolesRefSchema, MetricRolesSetSchema, type MetricRolesState } from './metric-roles';
 import { AttachmentAddSchema, AttachmentGetSchema, AttachmentListSchema, type Attachment, type AttachmentData } from './attachments';
 import { BundleExportSchema, BundleImportSchema, type BundleImportResult } from './bundle';
+import { ImportCommitSchema, ImportPreviewSchema, type ImportCommitResult, type ImportPreview } from './imports';
 import {
   ConfounderListSchema,
   ConfounderRefSchema,
@@ -126,6 +127,8 @@ export const operations = {
   'hypotheses:linkConfounder': op<ConfounderTest[]>()(HypothesisConfounderLinkSchema),
   'bundles:export': op<{ filename: string; data: string; bytes: number }>()(BundleExportSchema),
   'bundles:import': op<BundleImportResult>()(BundleImportSchema),
+  'imports:preview': op<ImportPreview>()(ImportPreviewSchema),
+  'imports:commit': op<ImportCommitResult>()(ImportCommitSchema),
   'notebook:search': op<SearchHit[]>()(NotebookSearchSchema),
   'notebook:export': op<NotebookExport>()(NotebookExportSchema),
   'notebook:report': op<{ filename: string; html: string }>()(NotebookExportSchema),

@@ -57,6 +57,8 @@ const handlers: Handlers = {
     return { filename: bundleFilename(ctx.projects.get(projectId).title), data: data.toString('base64'), bytes: data.length };
   },
   'bundles:import': (ctx, { data }) => ctx.bundles.importOffThread(data),
+  'imports:preview': (ctx, input) => ctx.imports.preview(input),
+  'imports:commit': (ctx, input) => ctx.imports.commit(input),
   'notebook:search': (ctx, { projectId, query }) => ctx.notebook.search(projectId, query),
   'notebook:export': (ctx, { projectId }) => ctx.notebook.export(projectId, ctx.checklist, ctx.hypotheses),
   'notebook:report': (ctx, { projectId }) => ctx.notebook.report(projectId, ctx.checklist, ctx.hypotheses, ctx.info),

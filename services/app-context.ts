@@ -30,6 +30,7 @@ import { ChecklistService } from './checklist.service';
 import { EventBus } from './event-bus';
 import { BundleService } from './bundle.service';
 import { ConfounderService } from './confounder.service';
+import { ImportsService } from './imports.service';
 import { ExternalRunsService } from './external-runs.service';
 import { OutsideWritesWatcher, type OutsideWritesOptions } from './outside-writes';
 import { ChangesRepo } from '../db/changes.repo';
@@ -74,6 +75,8 @@ export interface AppContext {
   bundles: BundleService;
   /** Runs trained outside Phenobook: imports and live `phenobook log` runs. */
   externalRuns: ExternalRunsService;
+  /** The app's import of runs from a path on the host: preview, then commit (off the host thread). */
+  imports: ImportsService;
   /** Announces other processes' writes as events (hosts only; null in one-shot tools). */
   outsideWrites: OutsideWritesWatcher | null;
   /** The researcher's experiment files (describe them with refresh(); watch() follows changes). */
@@ -112,7 +115,7 @@ export interface ContextOptions extends OpenOptions {
   describeTrainer?: SpawnTrainer;
   /** Mark runs left running by a dead host as interrupted (hosts do; one-shot tools may not). */
   recover?: boolean;
-  /** Bundle imports and confounder analyses on a worker thread (default); false runs them in-thread. */
+  /** Bundle imports, run imports and confounder analyses on a worker thread (default); false runs them in-thread. */
   offThread?: boolean;
   /** Follow what other processes write to the database and announce it as events (default: as `recover`, i.e. hosts). */
   watchOutsideWrites?: boolean | OutsideWritesOptions;
@@ -220,6 +223,8 @@ export function createAppContext(options: ContextOptions): AppContext {
     : null;
   outsideWrites?.start();
 
+  const externalRuns = new ExternalRunsService({ runs: runsRepo, projects: projectsRepo, events, clock, appVersion: APP_VERSION });
+
   let probe: Promise<BackendStatus> | undefined;
   const backendStatus = (refresh = false): Promise<BackendStatus> => {
     if (!options.spawnTrainer) {
@@ -260,7 +265,16 @@ export function createAppContext(options: ContextOptions): AppContext {
       worker: offThread ? { databasePath } : undefined,
     }),
     outsideWrites,
-    externalRuns: new ExternalRunsService({ runs: runsRepo, projects: projectsRepo, events, clock, appVersion: APP_VERSION }),
+    externalRuns,
+    imports: new ImportsService({
+      runs: runsRepo,
+      projects: projectsRepo,
+      externalRuns,
+      events,
+      clock,
+      appVersion: APP_VERSION,
+      worker: offThread ? { databasePath } : undefined,
+    }),
     userExperiments,
     backendStatus,
     info: {

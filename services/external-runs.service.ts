@@ -63,13 +63,20 @@ export class ExternalRunsService {
     if (!this.d.projects.get(projectId)) throw notFound('Project', projectId);
   }
 
-  /** Stores each run of the plan in its own transaction; a run whose content the project has is skipped. */
-  store(projectId: string, plan: ImportPlan): StoreResult {
+  /**
+   * Stores each run of the plan in its own transaction; a run whose content the project has is
+   * skipped. `onProgress` counts metric points of the runs done so far (skipped ones included).
+   */
+  store(projectId: string, plan: ImportPlan, onProgress?: (p: { done: number; total: number }) => void): StoreResult {
     const parsed = ImportPlanSchema.safeParse(plan);
     if (!parsed.success) throw new ServiceError('invalid_input', `Invalid import: ${describeIssues(issuesOf(parsed.error).slice(0, 5))}`);
     this.requireProject(projectId);
     const result: StoreResult = { added: [], skipped: [], notes: [...plan.notes] };
-    for (const run of plan.runs) {
+    const sizes = plan.runs.map((r) => Object.values(r.metrics).reduce((n, s) => n + s.steps.length, 0));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    let done = 0;
+    onProgress?.({ done, total });
+    for (const [index, run] of plan.runs.entries()) {
       const id = randomUUID();
       let points = 0;
       let stored: boolean;
@@ -104,6 +111,8 @@ export class ExternalRunsService {
       }
       if (stored) result.added.push({ id, name: run.name, points, contentHash: run.contentHash });
       else result.skipped.push({ name: run.name, contentHash: run.contentHash, existingId: this.d.runs.idByContent(projectId, run.contentHash) });
+      done += sizes[index]!;
+      onProgress?.({ done, total });
     }
     if (result.added.length > 0) this.d.events.emit({ type: 'runs:changed', ids: result.added.map((a) => a.id), projectId });
     return result;

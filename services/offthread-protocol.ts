@@ -1,5 +1,6 @@
 import type { ConfounderTest } from '../contract/confounders';
 import type { BundleImportResult, BundleProgress } from '../contract/bundle';
+import type { ImportCommitResult, ImportPreview, ImportProgressEvent } from '../contract/imports';
 import type { ApiErrorCode, FieldIssue } from '../contract/result';
 import type { ComputedConfounderTest } from './confounder-job';
 
@@ -23,8 +24,35 @@ export interface ConfounderJob {
   settings: ConfounderTest['settings'];
 }
 
-export type Job = BundleImportJob | ConfounderJob;
-export type JobResult<J extends Job> = J extends BundleImportJob ? BundleImportResult : ComputedConfounderTest;
+/** Runs read from a path on the host: looked at (preview) or stored (commit), over the worker's own connection. */
+export interface ImportPreviewJob {
+  kind: 'import-preview';
+  databasePath: string;
+  projectId: string;
+  path: string;
+}
+
+export interface ImportCommitJob {
+  kind: 'import-commit';
+  databasePath: string;
+  projectId: string;
+  path: string;
+  expect: string[];
+  include?: string[];
+  appVersion: string;
+  /** The host clock's time, for what the store stamps. */
+  now: string;
+}
+
+export type Job = BundleImportJob | ConfounderJob | ImportPreviewJob | ImportCommitJob;
+export type JobResult<J extends Job> = J extends BundleImportJob
+  ? BundleImportResult
+  : J extends ImportPreviewJob
+    ? ImportPreview
+    : J extends ImportCommitJob
+      ? ImportCommitResult
+      : ComputedConfounderTest;
+export type JobProgress<J extends Job> = J extends ImportPreviewJob | ImportCommitJob ? ImportProgressEvent : BundleProgress;
 
 export interface SerializedError {
   /** Set for a ServiceError (a BundleError keeps its name). */
@@ -36,6 +64,6 @@ export interface SerializedError {
 
 export type ToWorker = { id: number; job: Job };
 export type FromWorker =
-  | { id: number; type: 'progress'; progress: BundleProgress }
+  | { id: number; type: 'progress'; progress: BundleProgress | ImportProgressEvent }
   | { id: number; type: 'done'; result: unknown }
   | { id: number; type: 'failed'; error: SerializedError };

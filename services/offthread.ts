@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BundleProgress } from '../contract/bundle';
 import { ServiceError } from './errors';
-import type { FromWorker, Job, JobResult, SerializedError } from './offthread-protocol';
+import type { FromWorker, Job, JobProgress, JobResult, SerializedError } from './offthread-protocol';
 
 /**
  * Heavy or hostile work off the host's event loop: one worker thread per process, started on
@@ -29,7 +28,7 @@ function workerFile(): { url: URL; execArgv: string[] } {
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
-  onProgress?: (p: BundleProgress) => void;
+  onProgress?: (p: never) => void;
 }
 
 let worker: Worker | undefined;
@@ -54,7 +53,7 @@ function ensureWorker(): Worker {
   w.on('message', (m: FromWorker) => {
     const p = pending.get(m.id);
     if (!p) return;
-    if (m.type === 'progress') return p.onProgress?.(m.progress);
+    if (m.type === 'progress') return (p.onProgress as ((p: unknown) => void) | undefined)?.(m.progress);
     pending.delete(m.id);
     if (pending.size === 0) w.unref();
     if (m.type === 'done') p.resolve(m.result);
@@ -78,7 +77,7 @@ function ensureWorker(): Worker {
 }
 
 /** Runs a job on the worker thread; `transfer` lists buffers handed over rather than copied. */
-export function runOffThread<J extends Job>(job: J, options: { transfer?: ArrayBuffer[]; onProgress?: (p: BundleProgress) => void } = {}): Promise<JobResult<J>> {
+export function runOffThread<J extends Job>(job: J, options: { transfer?: ArrayBuffer[]; onProgress?: (p: JobProgress<J>) => void } = {}): Promise<JobResult<J>> {
   const w = ensureWorker();
   const id = nextId++;
   return new Promise((resolve, reject) => {
