@@ -156,7 +156,10 @@ describe('hypotheses', () => {
 
   it.each([
     ['empty statement', { statement: '   ' }, 'statement'],
-    ['unknown metric', { predictions: [{ ...prediction, metric: 'testAccuracy' }] }, 'predictions.0.metric'],
+    // Any recorded name is a metric now (runs trained elsewhere: test_acc); __proto__ and paths never are.
+    ['a __proto__ metric', { predictions: [{ ...prediction, metric: '__proto__' }] }, 'predictions.0.metric'],
+    ['a metric that reads as a path', { predictions: [{ ...prediction, metric: '../etc/passwd' }] }, 'predictions.0.metric'],
+    ['an empty metric', { predictions: [{ ...prediction, metric: '  ' }] }, 'predictions.0.metric'],
     ['threshold not a number', { predictions: [{ ...prediction, threshold: 'low' }] }, 'predictions.0.threshold'],
     ['no predictions', { predictions: [] }, 'predictions'],
     ['no theory', { theory: '' }, 'theory'],
