@@ -220,3 +220,22 @@ describe('bundles carry evidence from runs trained elsewhere', () => {
     expect(test!.settings).toMatchObject({ outcome: 'test_acc', candidate: { kind: 'metric', metric: 'grad_norm' }, per: 'run' });
   });
 });
+
+describe('reports and exports name where each run came from', () => {
+  it('has a source column: Phenobook for its own runs, source and origin for the others', async () => {
+    scriptRun('lr0.01', { lr: 0.01 }, { test_acc: 0.9 });
+    const [own] = await call<{ id: string }[]>('runs:start', { projectId: project.id, experiment: 'grokking-mlp', config: { steps: 100 } });
+    await call('runs:cancel', { id: own!.id });
+
+    const { html } = await call<{ html: string }>('notebook:report', { projectId: project.id });
+    expect(html).toContain('<th>Run</th><th>Source</th>');
+    const rowOf = (label: string) => html.split('\n').find((l) => l.startsWith('<tr id="run-') && l.includes(label))!;
+    expect(rowOf('lr0.01')).toContain('<td class="plain">script · python3 train.py --name lr0.01</td>');
+    expect(rowOf('grokking-mlp')).toContain('<td class="plain">Phenobook</td>');
+
+    const { markdown } = await call<{ markdown: string }>('notebook:export', { projectId: project.id });
+    expect(markdown).toContain('| Run | Source | Config that differs |');
+    expect(markdown).toMatch(/\| lr0\.01 · [0-9a-f]{8} \| script · python3 train\.py --name lr0\.01 \|/);
+    expect(markdown).toMatch(/\| grokking-mlp[^|]* \| Phenobook \|/);
+  });
+});

@@ -254,7 +254,7 @@ describe('notebook export', () => {
     expect(markdown).toContain('with weightDecay = 0, test accuracy at step 3000 < 0.2');
     expect(markdown).toContain('**supported** — Supported: test accuracy at step 3000 = 0.031 < 0.2.');
     expect(markdown).toContain('#### Observation');
-    expect(markdown).toMatch(/\| grokking-mlp · weightDecay 0 · steps 3000 · seed 0 · [0-9a-f]{8} \| — \| done \|/);
+    expect(markdown).toMatch(/\| grokking-mlp · weightDecay 0 · steps 3000 · seed 0 · [0-9a-f]{8} \| Phenobook \| — \| done \|/);
     expect(markdown.match(/^### /gm)!.length).toBeGreaterThanOrEqual(5);
   });
 });
