@@ -118,7 +118,7 @@ describe('PredictionSchema', () => {
     const bad = PredictionSchema.safeParse({ ...noGrokking, metric: '__proto__', threshold: '0.2' });
     expect(bad.success).toBe(false);
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages).toContain('metric: Metric must be a metric name (not __proto__, and not a path: no leading . or /, no .. segment, no backslash)');
+    expect(messages).toContain('metric: Metric must be a metric name (not __proto__, constructor or another Object.prototype member; not a path: no leading . or /, no .. segment, no backslash)');
     expect(PredictionSchema.safeParse({ ...noGrokking, metric: '../x' }).success).toBe(false);
     expect(PredictionSchema.safeParse({ ...noGrokking, metric: 'a'.repeat(201) }).success).toBe(false);
     expect(messages).toContain('threshold: Threshold must be a number');

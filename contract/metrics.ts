@@ -35,12 +35,14 @@ export function metricLabel(key: string): string {
 
 /**
  * Any metric name a run may have recorded, as the researcher wrote it: one line of at most 200
- * characters that does not read as a path, and never `__proto__` (an object cannot hold it as a
- * key). Lookups by such a name are own-property only.
+ * characters that does not read as a path. Lookups by such a name are own-property only; names of
+ * Object.prototype members (`__proto__`, which an object cannot even hold as a key, `constructor`,
+ * `toString`…) are refused all the same, so that none can reach a prototype through a lookup
+ * written without that care.
  */
 export const MetricNameSchema = cleanText({ label: 'Metric', max: 200, min: 1 }).refine(
-  (s) => s !== '__proto__' && !/^[./]|(^|\/)\.\.(\/|$)|\\/.test(s),
-  { error: 'Metric must be a metric name (not __proto__, and not a path: no leading . or /, no .. segment, no backslash)' },
+  (s) => !(s in Object.prototype) && s !== 'prototype' && !/^[./]|(^|\/)\.\.(\/|$)|\\/.test(s),
+  { error: 'Metric must be a metric name (not __proto__, constructor or another Object.prototype member; not a path: no leading . or /, no .. segment, no backslash)' },
 );
 
 export const isBuiltinMetric = (name: string): boolean => Object.hasOwn(METRICS, name);

@@ -114,8 +114,8 @@ describe('predictions on metrics runs trained elsewhere recorded', () => {
     expect(await check('test_loss')).toHaveLength(1);
   });
 
-  it('refuses __proto__ and paths as metric names and writes nothing', async () => {
-    for (const metric of ['__proto__', '/etc/passwd', 'a/../b', 'a\\b']) {
+  it('refuses Object.prototype members and paths as metric names and writes nothing', async () => {
+    for (const metric of ['__proto__', 'constructor', 'toString', '/etc/passwd', 'a/../b', 'a\\b']) {
       const r = await dispatch(ctx, 'hypotheses:create', hypothesis([{ metric, at: { kind: 'final' }, comparison: '>', threshold: 0 }]));
       expect(r.ok, metric).toBe(false);
     }
