@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PredictionSchema, type PredictionInput } from '../contract/hypotheses';
 import { describeExperiment } from '../experiments/describe';
 import { EXPERIMENTS } from '../experiments/registry';
-import { checkPredictions, closestName, type KnownExperiment } from './condition-check';
+import { checkPredictions, closestName, fieldsFromConfigs, type KnownExperiment } from './condition-check';
 
 const known = (...keys: string[]): KnownExperiment[] => keys.map((k) => ({ key: k, fields: describeExperiment(EXPERIMENTS.get(k)!).fields }));
 const prediction = (over: Partial<PredictionInput>) =>
@@ -64,5 +64,39 @@ describe('checkPredictions', () => {
     expect(checkPredictions([p], known('grokking-mlp'))[0]!.message).toContain('records effective parameters on test (p_test)');
     expect(checkPredictions([p], known('double-descent'))).toEqual([]);
     expect(checkPredictions([prediction({ when: [{ field: 'x', op: '=', value: 1 }] })], [])).toEqual([]);
+  });
+});
+
+describe('runs trained elsewhere', () => {
+  it('reads fields off stored configs: every key of any run, nested as paths, typed by the values seen', () => {
+    const fields = fieldsFromConfigs([
+      { weight_decay: 0.1, seed: 1, optimizer: { name: 'adam', betas: [0.9, 0.98] } },
+      { weight_decay: 1, seed: '2', amp: true },
+    ]);
+    expect(Object.fromEntries(fields.map((f) => [f.key, f.type]))).toEqual({
+      weight_decay: 'number',
+      seed: 'mixed',
+      'optimizer.name': 'string',
+      'optimizer.betas': 'mixed',
+      amp: 'boolean',
+    });
+  });
+
+  it('nothing rules out a condition on a field whose runs stored values of different types', () => {
+    const script: KnownExperiment[] = [{ key: 'train.py', fields: fieldsFromConfigs([{ seed: 1 }, { seed: 'a' }]) }];
+    expect(checkPredictions([prediction({ metric: 'x', when: [{ field: 'seed', op: '=', value: 'a' }] })], script)).toEqual([]);
+    expect(checkPredictions([prediction({ metric: 'x', when: [{ field: 'seed', op: '>', value: 0 }] })], script)).toEqual([]);
+  });
+
+  it('warns about a metric no run records, suggesting the closest recorded (or built-in, where built-ins run) name', () => {
+    const script: KnownExperiment[] = [{ key: 'train.py', fields: [] }];
+    const recorded = { recorded: ['test_acc', 'loss/train'], builtins: false };
+    expect(checkPredictions([prediction({ metric: 'test_acc' })], script, recorded)).toEqual([]);
+    expect(checkPredictions([prediction({ metric: 'TestAcc' })], script, recorded)[0]).toMatchObject({ conditionIndex: null, suggestion: 'test_acc' });
+    expect(checkPredictions([prediction({ metric: 'loss_train' })], script, recorded)[0]).toMatchObject({ suggestion: 'loss/train' });
+    // Where built-in experiments run, their metrics need no recorded run yet; a near-miss of one is suggested.
+    const mixed = { recorded: ['test_acc'], builtins: true };
+    expect(checkPredictions([prediction({ metric: 'primeCount' })], known('grokking-mlp'), mixed)).toEqual([]);
+    expect(checkPredictions([prediction({ metric: 'primeCont' })], known('grokking-mlp'), mixed)[0]).toMatchObject({ suggestion: 'primeCount' });
   });
 });

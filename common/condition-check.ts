@@ -1,5 +1,5 @@
 import { describeCondition, type Condition, type ConditionWarning, type Prediction } from '../contract/hypotheses';
-import { metricLabel } from '../contract/metrics';
+import { isBuiltinMetric, METRIC_KEYS, metricLabel } from '../contract/metrics';
 import type { ExperimentField } from '../contract/runs';
 
 /**
@@ -13,10 +13,46 @@ import type { ExperimentField } from '../contract/runs';
 /** What one experiment offers a prediction: its config fields, and metrics only some experiments record. */
 export interface KnownExperiment {
   key: string;
-  fields: readonly Pick<ExperimentField, 'key' | 'type' | 'minimum' | 'maximum' | 'exclusiveMinimum' | 'exclusiveMaximum' | 'options'>[];
+  fields: readonly KnownField[];
 }
 
-/** Metrics only the telescoping probe records (double-descent with probe = true). */
+/** A config field; `mixed` when runs trained elsewhere stored values of different types under it (nothing is ruled out). */
+export type KnownField = Pick<ExperimentField, 'key' | 'minimum' | 'maximum' | 'exclusiveMinimum' | 'exclusiveMaximum' | 'options'> & {
+  type: ExperimentField['type'] | 'mixed';
+};
+
+/** The metric names a project's runs recorded, and whether its experiments are built-in ones that record the built-in metrics. */
+export interface KnownMetrics {
+  recorded: readonly string[];
+  builtins: boolean;
+}
+
+/** Nested configs are read by dotted paths (`optimizer.lr`), as conditions name them; deeper levels are not offered. */
+const MAX_FIELD_DEPTH = 3;
+
+/**
+ * The fields a set of stored configs has (those of runs trained elsewhere, which have no schema):
+ * every key any of them holds, nested objects as dotted paths, typed by the values seen.
+ */
+export function fieldsFromConfigs(configs: readonly Record<string, unknown>[]): KnownField[] {
+  const types = new Map<string, KnownField['type']>();
+  const visit = (node: Record<string, unknown>, prefix: string, depth: number) => {
+    for (const [k, v] of Object.entries(node)) {
+      const key = prefix + k;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        if (depth < MAX_FIELD_DEPTH) visit(v as Record<string, unknown>, `${key}.`, depth + 1);
+        continue;
+      }
+      const type = typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'mixed';
+      const seen = types.get(key);
+      types.set(key, seen === undefined || seen === type ? type : 'mixed');
+    }
+  };
+  for (const c of configs) visit(c, '', 1);
+  return [...types].map(([key, type]) => ({ key, type }));
+}
+
+/** Metrics only the telescoping probe records (double-descent with probe = true); looked up own-property only. */
 const PROBE_METRICS: Readonly<Record<string, readonly string[]>> = {
   pTrain: ['double-descent'],
   pTest: ['double-descent'],
@@ -94,17 +130,34 @@ function unsatisfiable(c: Condition, f: Field): string | null {
 }
 
 /**
- * Warnings for predictions that no known experiment can put to the test. `experiments` are those the
- * project has runs of or names; with none, nothing is known and nothing is warned about.
+ * A metric no run of the project records, and not a built-in one its built-in experiments record:
+ * every run would read "inconclusive". Null when some run can decide it.
  */
-export function checkPredictions(predictions: readonly Prediction[], experiments: readonly KnownExperiment[]): ConditionWarning[] {
+function unrecordedMetric(metric: string, metrics: KnownMetrics): { message: string; suggestion: string | null } | null {
+  if (metrics.recorded.includes(metric) || (metrics.builtins && isBuiltinMetric(metric))) return null;
+  const candidates = [...new Set([...metrics.recorded, ...(metrics.builtins ? METRIC_KEYS : [])])];
+  const suggestion = closestName(metric, candidates);
+  return {
+    suggestion,
+    message: `No run of this project records the metric “${metric}”${suggestion ? ` — did you mean “${suggestion}”?` : ''} Every run would read “inconclusive”.`,
+  };
+}
+
+/**
+ * Warnings for predictions that no known experiment can put to the test. `experiments` are those the
+ * project has runs of or names; with none, nothing is known and nothing is warned about. With
+ * `metrics`, a metric no run records is warned about too (with the closest recorded name).
+ */
+export function checkPredictions(predictions: readonly Prediction[], experiments: readonly KnownExperiment[], metrics?: KnownMetrics): ConditionWarning[] {
   if (experiments.length === 0) return [];
   const names = experiments.map((e) => e.key).join(', ');
   const allFields = [...new Set(experiments.flatMap((e) => e.fields.map((f) => f.key)))];
   const out: ConditionWarning[] = [];
   predictions.forEach((p, predictionIndex) => {
-    const recorders = PROBE_METRICS[p.metric];
-    if (recorders && !experiments.some((e) => recorders.includes(e.key))) {
+    const missing = metrics ? unrecordedMetric(p.metric, metrics) : null;
+    if (missing) out.push({ predictionIndex, conditionIndex: null, ...missing });
+    const recorders = Object.hasOwn(PROBE_METRICS, p.metric) ? PROBE_METRICS[p.metric] : undefined;
+    if (!missing && recorders && !experiments.some((e) => recorders.includes(e.key))) {
       out.push({
         predictionIndex,
         conditionIndex: null,

@@ -1,4 +1,4 @@
-import { CONTROL_LABELS, type ConfounderReport, type Control, type Interval, type MetricResult, type Outcome } from '../contract/confounders';
+import { CONTROL_LABELS, outcomeLabel, type ConfounderReport, type Control, type Interval, type MetricResult, type Outcome } from '../contract/confounders';
 import { groupedBootstrap } from './stats/bootstrap';
 import { partialSpearman } from './stats/correlation';
 
@@ -17,11 +17,21 @@ export interface AnalysisInput {
   candidate: { name: string; value: (o: Observation) => number | null };
   placebos: { name: string; value: (o: Observation) => number | null }[];
   controls: Control[];
+  /** Controls asked for that the observations do not record (left out of `controls`): the verdict says so. */
+  unavailableControls?: Control[];
   resamples: number;
   seed: number;
 }
 
-const OUTCOME_WORDS: Record<Outcome, string> = { testError: 'test error', testLoss: 'test loss', testAcc: 'test accuracy' };
+/** What each control is computed from, for saying why it was unavailable. */
+const CONTROL_SOURCES: Record<Control, string> = { logL2: 'the parameter L2 norm (l2)', logParameters: 'a parameter count', tailCount: 'the tail count (tailCount)' };
+
+/** A value read by name, own properties only (metric names come from the runs). */
+export const valueOf = (values: Observation['values'], name: string): number | null | undefined => (Object.hasOwn(values, name) ? values[name] : undefined);
+
+/** A control can be used when at least one observation records what it is computed from. */
+export const controlAvailable = (control: Control, observations: readonly Observation[]): boolean =>
+  observations.some((o) => Number.isFinite(controlValue(control, o.values)));
 
 const finite = (v: number | null | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN);
 
@@ -39,7 +49,7 @@ export function controlValue(control: Control, values: Observation['values']): n
  */
 export function analyseConfounders(input: AnalysisInput): ConfounderReport {
   const { observations: obs, outcome } = input;
-  const y = obs.map((o) => finite(o.values[outcome]));
+  const y = obs.map((o) => finite(valueOf(o.values, outcome)));
   const controlColumns = input.controls.map((c) => obs.map((o) => controlValue(c, o.values)));
   const group = (i: number) => obs[i]!.group;
   const indices = obs.map((_, i) => i);
@@ -89,7 +99,13 @@ export function analyseConfounders(input: AnalysisInput): ConfounderReport {
     resamples: input.resamples,
     results,
     beyondPlacebos,
-    verdict: verdictText(results, beyondPlacebos, OUTCOME_WORDS[outcome], residuals.n, groups, input.level),
+    verdict: [
+      ...(input.unavailableControls ?? []).map(
+        (c) => `The control ${CONTROL_LABELS[c]} was unavailable: these runs recorded no ${CONTROL_SOURCES[c]}, so it was left out.`,
+      ),
+      verdictText(results, beyondPlacebos, outcomeLabel(outcome), residuals.n, groups, input.level),
+    ].join(' '),
+    ...(input.unavailableControls?.length ? { unavailableControls: input.unavailableControls.map((c) => CONTROL_LABELS[c]) } : {}),
     points,
     xLabel: input.xLabel,
   };

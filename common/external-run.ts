@@ -58,3 +58,19 @@ export class ImportError extends Error {
     this.name = 'ImportError';
   }
 }
+
+/** Where a run was recorded, in words (reports and exports name it next to each run). */
+export const RUN_SOURCE_WORDS: Record<RunSource, string> = {
+  phenobook: 'Phenobook',
+  script: 'script',
+  tensorboard: 'TensorBoard',
+  mlflow: 'MLflow',
+  csv: 'CSV',
+  jsonl: 'JSON lines',
+};
+
+/** "Phenobook", or for a run trained elsewhere its source and origin: "script · python3 train.py --lr 0.01". */
+export function describeRunSource(run: { source: RunSource; origin: string | null }): string {
+  const words = RUN_SOURCE_WORDS[run.source] ?? run.source;
+  return run.source === 'phenobook' || !run.origin ? words : `${words} · ${run.origin}`;
+}

@@ -109,11 +109,18 @@ describe('PredictionSchema', () => {
     expect(describePrediction(noGrokking)).toBe('with weightDecay = 0, test accuracy at step 3000 < 0.2');
   });
 
-  it('rejects an unknown metric and a threshold that is not a number, naming them', () => {
-    const bad = PredictionSchema.safeParse({ ...noGrokking, metric: 'testAccuracy', threshold: '0.2' });
+  it('takes any recorded metric name as written, and describes it as written', () => {
+    const free = PredictionSchema.parse({ ...noGrokking, metric: 'loss/train', when: [] });
+    expect(describePrediction(free)).toBe('loss/train at step 3000 < 0.2');
+  });
+
+  it('rejects a __proto__ or path-like metric and a threshold that is not a number, naming them', () => {
+    const bad = PredictionSchema.safeParse({ ...noGrokking, metric: '__proto__', threshold: '0.2' });
     expect(bad.success).toBe(false);
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages).toContain('metric: Unknown metric “testAccuracy”: choose one of testAcc, trainAcc, testLoss, trainLoss, l2, primeCount, tailCount, shiftedPrimeCount, pTrain, pTest, telescopeError, lazyError, smootherError, telescopeMae, lazyMae, smootherMae, probeMsPerStep, wallTime');
+    expect(messages).toContain('metric: Metric must be a metric name (not __proto__, constructor or another Object.prototype member; not a path: no leading . or /, no .. segment, no backslash)');
+    expect(PredictionSchema.safeParse({ ...noGrokking, metric: '../x' }).success).toBe(false);
+    expect(PredictionSchema.safeParse({ ...noGrokking, metric: 'a'.repeat(201) }).success).toBe(false);
     expect(messages).toContain('threshold: Threshold must be a number');
     expect(PredictionSchema.safeParse({ ...noGrokking, threshold: Number.NaN }).success).toBe(false);
     expect(PredictionSchema.safeParse({ ...noGrokking, at: { kind: 'step', step: 1.5 } }).success).toBe(false);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricLabel, MetricNameSchema } from './metrics';
 import { ProjectIdSchema } from './projects';
 import { RunIdSchema } from './runs';
 import { SweepIdSchema } from './sweeps';
@@ -12,7 +13,12 @@ import { cleanText } from './text';
  */
 
 export const OUTCOMES = ['testError', 'testLoss', 'testAcc'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+/** A built-in outcome, or any metric the runs recorded (a run trained elsewhere's `val_loss`). */
+export type Outcome = (typeof OUTCOMES)[number] | (string & {});
+const OUTCOME_WORDS: Record<(typeof OUTCOMES)[number], string> = { testError: 'test error', testLoss: 'test loss', testAcc: 'test accuracy' };
+/** "test error" for the built-ins; a recorded metric's label (or its name as written). */
+export const outcomeLabel = (o: string): string =>
+  Object.hasOwn(OUTCOME_WORDS, o) ? OUTCOME_WORDS[o as (typeof OUTCOMES)[number]] : metricLabel(o);
 export const BUILTIN_CANDIDATES = ['primeCount', 'tailCount', 'shiftedPrimeCount', 'pTrain', 'pTest', 'l2', 'parameters'] as const;
 export type BuiltinCandidate = (typeof BUILTIN_CANDIDATES)[number];
 /** Built-in candidates that are also run as placebos beside another candidate, when the runs recorded them. */
@@ -40,30 +46,37 @@ export const CandidateSchema = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({ kind: z.literal('builtin'), metric: z.enum(BUILTIN_CANDIDATES, { error: `Candidate must be one of: ${BUILTIN_CANDIDATES.join(', ')}` }) }),
+    /** Any metric the runs recorded, read like the outcome (final value per run, or per evaluation). */
+    z.strictObject({ kind: z.literal('metric'), metric: MetricNameSchema }),
     z.strictObject({
       kind: z.literal('expression'),
       name: cleanText({ label: 'Candidate name', max: 60, min: 1 }),
       expression: cleanText({ label: 'Expression', max: 200, min: 1 }),
     }),
   ],
-  { error: 'Candidate must be a built-in metric or an expression' },
+  { error: 'Candidate must be a built-in metric, a recorded metric or an expression' },
 );
 export type Candidate = z.output<typeof CandidateSchema>;
 
 export const ConfounderTestSchema = z
   .strictObject({
     projectId: ProjectIdSchema,
-    /** Either a sweep (one observation per run: final values) or runs (one observation per evaluation). */
+    /** Either a sweep (one observation per run: final values) or runs (one observation per evaluation, or per run with `per: 'run'`). */
     sweepId: SweepIdSchema.optional(),
     runIds: z.array(RunIdSchema).max(2000, { error: 'At most 2000 runs' }).optional(),
-    outcome: z.enum(OUTCOMES, { error: `Outcome must be one of: ${OUTCOMES.join(', ')}` }).default('testError'),
+    /** For runs: every evaluation is an observation, or each run once with its final values (runs trained elsewhere across a hyperparameter). */
+    per: z.enum(['evaluation', 'run'], { error: 'per must be evaluation or run' }).optional(),
+    outcome: z
+      .union([z.enum(OUTCOMES), MetricNameSchema], { error: `Outcome must be one of ${OUTCOMES.join(', ')} or a recorded metric` })
+      .default('testError'),
     candidate: CandidateSchema.default({ kind: 'builtin', metric: 'primeCount' }),
     controls: z.array(z.enum(CONTROLS, { error: `Controls must be among: ${CONTROLS.join(', ')}` })).max(3).default(['logL2']),
     /** Bootstrap resamples for the intervals. */
     resamples: z.int({ error: 'resamples must be a whole number' }).min(200).max(20_000).default(2000),
     seed: z.int().min(0).max(2 ** 32 - 1).default(0),
   })
-  .refine((t) => (t.sweepId ? 1 : 0) + (t.runIds?.length ? 1 : 0) === 1, { path: ['sweepId'], error: 'Test either a sweep or a list of runs' });
+  .refine((t) => (t.sweepId ? 1 : 0) + (t.runIds?.length ? 1 : 0) === 1, { path: ['sweepId'], error: 'Test either a sweep or a list of runs' })
+  .refine((t) => !(t.sweepId && t.per), { path: ['per'], error: 'A sweep is always one observation per run' });
 export type ConfounderTestInput = z.input<typeof ConfounderTestSchema>;
 
 export const ConfounderRefSchema = z.strictObject({ id: z.uuid({ error: 'Test id must be a UUID' }) });
@@ -103,6 +116,8 @@ export interface ConfounderReport {
    */
   beyondPlacebos: (Interval & { placebo: string; sharedVariance: number; differing: number })[];
   verdict: string;
+  /** Controls asked for that no observation recorded (e.g. the L2 norm of a run trained elsewhere): left out, and said so in the verdict. */
+  unavailableControls?: string[];
   /** Per observation, for plots: x (step or the swept knob), its group, M, Y, and the residuals after the controls. */
   points: { x: number; group: string; m: number; y: number; residualM: number; residualY: number }[];
   xLabel: string;

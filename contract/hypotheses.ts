@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { shownInput } from './input-shape';
-import { METRIC_KEYS, METRICS, type MetricKey } from './metrics';
+import { metricLabel, MetricNameSchema } from './metrics';
 import { ProjectIdSchema } from './projects';
 import { RunIdSchema } from './runs';
 import { cleanText } from './text';
@@ -51,10 +50,8 @@ export const ReadAtSchema = z.discriminatedUnion(
 export type ReadAt = z.output<typeof ReadAtSchema>;
 
 export const PredictionSchema = z.strictObject({
-  metric: z.enum(METRIC_KEYS, {
-    error: (issue) =>
-      `Unknown metric ${shownInput(issue.input)}: choose one of ${METRIC_KEYS.join(', ')}`,
-  }),
+  /** A built-in metric (testAcc, l2…) or any name a run recorded (test_acc, loss/train). */
+  metric: MetricNameSchema,
   at: ReadAtSchema,
   when: z
     .array(ConditionSchema)
@@ -203,7 +200,7 @@ export function describeCondition(c: Condition): string {
 
 /** "with weightDecay = 0, test accuracy at step 3000 < 0.2" */
 export function describePrediction(p: Prediction): string {
-  const label = METRICS[p.metric as MetricKey]?.label ?? p.metric;
+  const label = metricLabel(p.metric);
   const core = `${label} ${describeReadAt(p.at)} ${OP_WORDS[p.comparison]} ${p.threshold}`;
   return p.when.length ? `with ${p.when.map(describeCondition).join(' and ')}, ${core}` : core;
 }

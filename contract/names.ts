@@ -57,6 +57,7 @@ export const OP_NAMES = [
   'runs:list',
   'runs:get',
   'runs:metrics',
+  'runs:metricNames',
   'runs:cancel',
   'runs:delete',
   'runs:rerun',

@@ -53,6 +53,7 @@ import {
 } from './projects';
 import {
   RunListSchema,
+  RunMetricNamesSchema,
   RunMetricsSchema,
   RunRefSchema,
   RunStartSchema,
@@ -138,6 +139,7 @@ export const operations = {
   'runs:list': op<RunSummary[]>()(RunListSchema.default({ projectId: null })),
   'runs:get': op<RunDetail>()(RunRefSchema),
   'runs:metrics': op<MetricSeries[]>()(RunMetricsSchema),
+  'runs:metricNames': op<string[]>()(RunMetricNamesSchema),
   'runs:cancel': op<RunSummary>()(RunRefSchema),
   'runs:delete': op<{ id: string }>()(RunRefSchema),
   'runs:rerun': op<RunSummary>()(RunRefSchema),

@@ -139,6 +139,8 @@ export const RunStartSchema = z.strictObject({
 export type RunStart = z.input<typeof RunStartSchema>;
 
 export const RunListSchema = z.strictObject({ projectId: ProjectIdSchema.nullable().default(null) });
+/** Every metric name a project's runs recorded (built-in ones and those of runs trained elsewhere). */
+export const RunMetricNamesSchema = z.strictObject({ projectId: ProjectIdSchema });
 
 export const RunMetricsSchema = z.strictObject({
   id: RunIdSchema,

@@ -172,6 +172,15 @@ export class RunsRepo {
       experimentsOf: db.prepare<[string], { experiment: string; config: string }>(
         'SELECT experiment, MIN(config) AS config FROM runs WHERE project_id = ? GROUP BY experiment ORDER BY experiment',
       ),
+      configsOf: db.prepare<[string], { experiment: string; config: string }>(
+        'SELECT experiment, config FROM runs WHERE project_id = ? AND source <> \'phenobook\' GROUP BY experiment, config ORDER BY experiment',
+      ),
+      // A seek per (name, run) on the metrics key: no scan of the points themselves.
+      projectMetricNames: db.prepare<[string], string>(
+        `SELECT n.name FROM metric_names n
+         WHERE EXISTS (SELECT 1 FROM runs r WHERE r.project_id = ? AND EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.id AND m.name_id = n.id))
+         ORDER BY n.name`,
+      ).pluck(),
       all: db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY created_at DESC, seed'),
       byStatus: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE status = ? ORDER BY created_at, seed'),
       started: db.prepare(
@@ -299,6 +308,16 @@ export class RunsRepo {
   /** The experiments a project has runs of, each with the config of one of its runs. */
   experimentsOf(projectId: string): { experiment: string; config: Record<string, unknown> }[] {
     return this.stmts.experimentsOf.all(projectId).map((r) => ({ experiment: r.experiment, config: JSON.parse(r.config) as Record<string, unknown> }));
+  }
+
+  /** Every distinct config of the project's runs trained elsewhere, by experiment name (their fields are known only from these). */
+  externalConfigsOf(projectId: string): { experiment: string; config: Record<string, unknown> }[] {
+    return this.stmts.configsOf.all(projectId).map((r) => ({ experiment: r.experiment, config: JSON.parse(r.config) as Record<string, unknown> }));
+  }
+
+  /** Every metric name some run of the project recorded, sorted. */
+  metricNamesOf(projectId: string): string[] {
+    return this.stmts.projectMetricNames.all(projectId);
   }
 
   withStatus(status: RunStatus): RunRow[] {

@@ -88,10 +88,10 @@ test('hypothesis: invalid input is refused, lock, link wd=0 and wd=1 runs, verdi
     statement: 'x',
     theory: 'y',
     relation: 'refines',
-    predictions: [{ metric: 'testAccuracy', at: { kind: 'step', step: 3000 }, comparison: '<', threshold: 0.2 }],
+    predictions: [{ metric: '__proto__', at: { kind: 'step', step: 3000 }, comparison: '<', threshold: 0.2 }],
   });
   expect(bad.status).toBe(400);
-  expect(JSON.stringify(bad.body)).toContain('Unknown metric “testAccuracy”');
+  expect(JSON.stringify(bad.body)).toContain('Metric must be a metric name (not __proto__');
 
   await open(page, host, `/projects/${projectId}/hypotheses`);
   await expect(page.getByText('No hypotheses yet.')).toBeVisible();

@@ -68,6 +68,7 @@ const handlers: Handlers = {
   'runs:list': (ctx, input) => ctx.runs.list(input),
   'runs:get': (ctx, { id }) => ctx.runs.get(id),
   'runs:metrics': (ctx, input) => ctx.runs.metrics(input),
+  'runs:metricNames': (ctx, { projectId }) => ctx.runs.metricNames(projectId),
   'runs:cancel': (ctx, { id }) => ctx.runs.cancel(id),
   'runs:delete': (ctx, { id }) => ctx.runs.delete(id),
   'runs:rerun': (ctx, { id }) => ctx.runs.rerun(id),

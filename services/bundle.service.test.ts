@@ -519,7 +519,9 @@ describe('untrusted bundles', () => {
     ['steps out of order', () => resealed((b) => run0(b).metrics[0]!.steps.reverse()), /content\.runs\.0\.metrics\.0\.steps\.1: Steps must increase/],
     ['more values than steps', () => resealed((b) => run0(b).metrics[0]!.values.push(1)), /content\.runs\.0\.metrics\.0\.values: has 8 values for 7 steps/],
     ['a script in a figure', () => resealed((b) => (b.content.figures[0]!.svg = '<svg onload="alert(1)"></svg>')), /svg must not contain scripts/],
-    ['an unknown prediction metric', () => resealed((b) => ((b.content.hypotheses[0]!.predictions[0] as { metric: string }).metric = 'secret')), /content\.hypotheses\.0\.predictions\.0\.metric: Unknown metric/],
+    // Any recorded metric name travels (runs trained elsewhere); paths and Object.prototype members never do.
+    ['a prediction metric that reads as a path', () => resealed((b) => ((b.content.hypotheses[0]!.predictions[0] as { metric: string }).metric = '../secret')), /content\.hypotheses\.0\.predictions\.0\.metric: Metric must be a metric name/],
+    ['a prediction metric named constructor', () => resealed((b) => ((b.content.hypotheses[0]!.predictions[0] as { metric: string }).metric = 'constructor')), /content\.hypotheses\.0\.predictions\.0\.metric: Metric must be a metric name/],
     ['an unknown checklist question', () => resealed((b) => (b.content.checklist.answers[0]!.questionKey = 'no.such.question')), /questionKey is not a question of the checklist/],
     ['a revision without its answer', () => resealed((b) => b.content.checklist.revisions.push({ ...b.content.checklist.revisions[0]!, questionKey: 'early.context.framing' })), /a revision of early\.context\.framing, which has no answer/],
     ['a lock without its hash', () => resealed((b) => (b.content.hypotheses.find((h) => h.lockHash)!.lockHash = null)), /lockHash: A lock has both a time and a hash/],

@@ -1,5 +1,6 @@
 import { CANDIDATE_LABELS, PLACEBOS, type ConfounderReport, type ConfounderTest } from '../contract/confounders';
-import { analyseConfounders, type Observation } from '../common/confounder-analysis';
+import { metricLabel } from '../contract/metrics';
+import { analyseConfounders, controlAvailable, valueOf, type Observation } from '../common/confounder-analysis';
 import type { RunRow, RunsRepo } from '../db/runs.repo';
 import type { SweepsRepo } from '../db/sweeps.repo';
 import type { ExperimentDefinition } from '../experiments/types';
@@ -36,16 +37,28 @@ export function computeConfounderTest(d: ObserveDeps, input: ConfounderTest['set
     ]);
   }
   const recorded = [...new Set(observations.flatMap((o) => Object.keys(o.values)))];
-  const byName = (metric: string) => (o: Observation) => o.values[metric] ?? null;
+  const byName = (metric: string) => (o: Observation) => valueOf(o.values, metric) ?? null;
+  // A recorded metric the runs never wrote would make every observation missing: say which names they have.
+  const requireRecorded = (metric: string, path: string) => {
+    if (recorded.includes(metric)) return;
+    throw new ServiceError('invalid_input', `None of these runs recorded “${metric}” (they recorded: ${recorded.join(', ') || 'nothing'})`, [
+      { path, message: 'Not recorded by these runs' },
+    ]);
+  };
+  requireRecorded(input.outcome, 'outcome');
   const candidate =
     input.candidate.kind === 'builtin'
       ? { name: CANDIDATE_LABELS[input.candidate.metric], value: byName(input.candidate.metric) }
-      : (() => {
-          const e = compileMetricExpression(input.candidate.expression, recorded);
-          return { name: `${input.candidate.name} (${e.source})`, value: (o: Observation) => e.evaluate(o.values) };
-        })();
-  const candidateMetric = input.candidate.kind === 'builtin' ? input.candidate.metric : null;
+      : input.candidate.kind === 'metric'
+        ? (requireRecorded(input.candidate.metric, 'candidate.metric'), { name: metricLabel(input.candidate.metric), value: byName(input.candidate.metric) })
+        : (() => {
+            const e = compileMetricExpression(input.candidate.expression, recorded);
+            return { name: `${input.candidate.name} (${e.source})`, value: (o: Observation) => e.evaluate(o.values) };
+          })();
+  const candidateMetric = input.candidate.kind === 'expression' ? null : input.candidate.metric;
   const placebos = PLACEBOS.filter((p) => p !== candidateMetric && recorded.includes(p)).map((p) => ({ name: CANDIDATE_LABELS[p], value: byName(p) }));
+  // Runs trained elsewhere rarely record an L2 norm or a parameter count: such a control is left out, and the verdict says so.
+  const controls = input.controls.filter((c) => controlAvailable(c, observations));
   const report = analyseConfounders({
     observations,
     level,
@@ -53,7 +66,8 @@ export function computeConfounderTest(d: ObserveDeps, input: ConfounderTest['set
     outcome: input.outcome,
     candidate,
     placebos,
-    controls: input.controls,
+    controls,
+    unavailableControls: input.controls.filter((c) => !controls.includes(c)),
     resamples: input.resamples,
     seed: input.seed,
   });
@@ -82,13 +96,24 @@ function observe(d: ObserveDeps, input: ConfounderTest['settings']): { observati
     return { observations, level: 'runs', xLabel: xKey ?? 'run', source: `sweep ${sweep.id.slice(0, 8)} (${sweep.experiment})` };
   }
   const ids = [...new Set(input.runIds ?? [])];
-  const observations: Observation[] = [];
-  const perRun = Math.max(10, Math.min(MAX_EVALS_PER_RUN, Math.floor(MAX_OBSERVATIONS / Math.max(1, ids.length))));
-  for (const id of ids) {
+  const rows = ids.map((id) => {
     const row = d.runsRepo.getRow(id);
     if (!row || row.project_id !== input.projectId) {
       throw new ServiceError('invalid_input', `Run ${id.slice(0, 8)} is not a run of this project`, [{ path: 'runIds', message: 'Not a run of this project' }]);
     }
+    return row;
+  });
+  if (input.per === 'run') {
+    // One observation per finished run, its final values: e.g. scripts logged across a hyperparameter.
+    const done = rows.filter((r) => r.status === 'done');
+    const summaries = d.runsRepo.summaries(done);
+    const observations = done.map((row, i) => ({ group: `seed ${row.seed}`, x: i, values: withParameters(row, summaries[i]!.final) }));
+    return { observations, level: 'runs', xLabel: 'run', source: `${done.length} runs (final values)` };
+  }
+  const observations: Observation[] = [];
+  const perRun = Math.max(10, Math.min(MAX_EVALS_PER_RUN, Math.floor(MAX_OBSERVATIONS / Math.max(1, ids.length))));
+  for (const row of rows) {
+    const id = row.id;
     const series = d.runsRepo.series(id);
     const steps = [...new Set(series.flatMap((s) => s.steps))].sort((a, b) => a - b);
     const stride = Math.max(1, Math.ceil(steps.length / perRun));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { type ConfounderTest, type ConfounderTestSchema, type HypothesisConfounderLinkSchema } from '../contract/confounders';
+import { outcomeLabel, type ConfounderTest, type ConfounderTestSchema, type HypothesisConfounderLinkSchema } from '../contract/confounders';
 import { computeConfounderTest, type ComputedConfounderTest } from './confounder-job';
 import type { ConfoundersRepo } from '../db/confounders.repo';
 import type { HypothesesRepo } from '../db/hypotheses.repo';
@@ -43,7 +43,7 @@ export class ConfounderService {
     const test: ConfounderTest = {
       id: randomUUID(),
       projectId: input.projectId,
-      title: `${candidate.name} vs ${report.outcome === 'testError' ? 'test error' : report.outcome === 'testLoss' ? 'test loss' : 'test accuracy'} — ${source}`,
+      title: `${candidate.name} vs ${outcomeLabel(report.outcome)} — ${source}`,
       settings: input,
       report,
       verdict: report.verdict,

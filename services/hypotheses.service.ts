@@ -11,7 +11,7 @@ import type {
   Prediction,
   PredictionResult,
 } from '../contract/hypotheses';
-import { checkPredictions, type KnownExperiment } from '../common/condition-check';
+import { checkPredictions, fieldsFromConfigs, type KnownExperiment, type KnownMetrics } from '../common/condition-check';
 import { evaluatePrediction, tallyVerdicts, type RunFacts } from '../common/predictions';
 import type { Phenomenon } from '../contract/projects';
 import type { ExperimentInfo } from '../contract/runs';
@@ -70,7 +70,15 @@ export class HypothesesService {
   /** Warnings for predictions no experiment the project has runs of or names can test (nothing is refused). */
   check(input: z.output<typeof HypothesisCheckSchema>): ConditionWarning[] {
     if (!this.projects.get(input.projectId)) throw notFound('Project', input.projectId);
-    return checkPredictions(input.predictions, this.knownExperiments(input.projectId));
+    return checkPredictions(input.predictions, this.knownExperiments(input.projectId), this.knownMetrics(input.projectId));
+  }
+
+  /**
+   * What a prediction's metric can be read from: the names the project's runs recorded, and the
+   * built-in names when a built-in (or researcher-defined) experiment is among the known ones.
+   */
+  private knownMetrics(projectId: string, known: readonly KnownExperiment[] = this.knownExperiments(projectId)): KnownMetrics {
+    return { recorded: this.runs.metricNamesOf(projectId), builtins: known.some((e) => this.experiments.has(e.key)) };
   }
 
   /**
@@ -80,6 +88,7 @@ export class HypothesesService {
   private knownExperiments(projectId: string): KnownExperiment[] {
     const project = this.projects.get(projectId);
     const ran = this.runs.experimentsOf(projectId);
+    const external = this.runs.externalConfigsOf(projectId);
     const keys = new Set([...ran.map((r) => r.experiment), ...(project ? PHENOMENON_EXPERIMENTS[project.phenomenon] : [])]);
     if (keys.size === 0) for (const k of this.experiments.keys()) keys.add(k);
     return [...keys].map((key) => {
@@ -89,10 +98,11 @@ export class HypothesesService {
         if (!info) this.described.set(key, (info = describeExperiment(def)));
         return { key, fields: info.fields };
       }
-      // An experiment this build does not know (an imported bundle): its runs' stored config says what it has.
-      const config = ran.find((r) => r.experiment === key)?.config ?? {};
-      const fields = Object.entries(config).map(([k, v]) => ({ key: k, type: typeof v === 'boolean' ? ('boolean' as const) : typeof v === 'string' ? ('string' as const) : ('number' as const) }));
-      return { key, fields };
+      // Runs trained elsewhere have no schema: every config key any of them stored is a field (their
+      // hyperparameters differ run to run). An experiment this build does not know (an imported
+      // bundle): its runs' stored config says what it has.
+      const configs = external.filter((r) => r.experiment === key).map((r) => r.config);
+      return { key, fields: fieldsFromConfigs(configs.length ? configs : [ran.find((r) => r.experiment === key)?.config ?? {}]) };
     });
   }
 
@@ -101,7 +111,8 @@ export class HypothesesService {
   list(projectId: string): Hypothesis[] {
     if (!this.projects.get(projectId)) throw notFound('Project', projectId);
     const known = this.knownExperiments(projectId);
-    return this.repo.list(projectId).map((h) => this.view(h, known));
+    const metrics = this.knownMetrics(projectId, known);
+    return this.repo.list(projectId).map((h) => this.view(h, known, metrics));
   }
 
   get(id: string): Hypothesis {
@@ -173,7 +184,11 @@ export class HypothesesService {
     return h;
   }
 
-  private view(h: StoredHypothesis, known: KnownExperiment[] = this.knownExperiments(h.projectId)): Hypothesis {
+  private view(
+    h: StoredHypothesis,
+    known: KnownExperiment[] = this.knownExperiments(h.projectId),
+    metrics: KnownMetrics = this.knownMetrics(h.projectId, known),
+  ): Hypothesis {
     const original = contentOf(h);
     const current = contentOf(h.amendments.at(-1) ?? h);
     const facts = this.runFacts(h.links.map((l) => l.runId));
@@ -197,7 +212,7 @@ export class HypothesesService {
       results,
       originalResults: amended ? decide(original.predictions) : null,
       tally: tallyVerdicts(results),
-      warnings: checkPredictions(current.predictions, known),
+      warnings: checkPredictions(current.predictions, known, metrics),
       confounderTests: this.confoundersOf(h.id).map(({ id, title, verdict }) => ({ id, title, verdict })),
     };
   }

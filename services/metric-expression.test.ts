@@ -28,4 +28,20 @@ describe('compileMetricExpression', () => {
   ])('rejects %s', (source, message) => {
     expect(() => compileMetricExpression(source, known)).toThrow(message);
   });
+
+  it('reads metric names runs trained elsewhere recorded, own values only', () => {
+    const e = compileMetricExpression('log(grad_norm) + val_loss', ['grad_norm', 'val_loss']);
+    expect(e.symbols.sort()).toEqual(['grad_norm', 'val_loss']);
+    expect(e.evaluate({ grad_norm: Math.E, val_loss: 0.5 })).toBeCloseTo(1.5, 12);
+    // A value inherited through the prototype chain is not the run's: missing, not read.
+    expect(e.evaluate(Object.create({ grad_norm: Math.E, val_loss: 0.5 }) as Record<string, number>)).toBeNull();
+    // A quantity only some runs recorded: missing where absent.
+    expect(e.evaluate({ grad_norm: 1 })).toBeNull();
+  });
+
+  it('never reads an Object.prototype member, even when a run recorded a metric by that name', () => {
+    const e = compileMetricExpression('constructor + 1', ['constructor']);
+    expect(e.evaluate({})).toBeNull();
+    expect(e.evaluate({ constructor: 2 })).toBe(3);
+  });
 });

@@ -92,7 +92,8 @@ export function compileMetricExpression(source: string, known: readonly string[]
       case 'ConstantNode':
         return n.value!;
       case 'SymbolNode': {
-        const v = values[n.name!];
+        // Own values only: a quantity named like an Object.prototype member must not read it.
+        const v = Object.hasOwn(values, n.name!) ? values[n.name!] : undefined;
         return typeof v === 'number' ? v : Number.NaN;
       }
       case 'ParenthesisNode':

@@ -7,6 +7,7 @@ import type { Project } from '../contract/projects';
 import { PHENOMENON_LABELS } from '../contract/projects';
 import type { RunSummary } from '../contract/runs';
 import { distinguishingConfig } from '../common/config-diff';
+import { describeRunSource } from '../common/external-run';
 import { formatNumber } from '../common/predictions';
 import { runLabel } from './run-label';
 
@@ -143,10 +144,10 @@ export function notebookMarkdown(d: NotebookExportData): string {
   if (d.runs.length === 0) out.push('None yet.', '');
   else {
     const differs = distinguishingConfig(d.runs);
-    out.push('| Run | Config that differs | Status | Backend | Steps | Final train acc | Final test acc |', '|---|---|---|---|---|---|---|');
+    out.push('| Run | Source | Config that differs | Status | Backend | Steps | Final train acc | Final test acc |', '|---|---|---|---|---|---|---|---|');
     for (const r of d.runs) {
       const f = (k: string) => (typeof r.final[k] === 'number' ? formatNumber(r.final[k]) : '—');
-      out.push(`| ${inline(runLabel(r))} | ${inline(differs.get(r.id) || '—')} | ${r.status} | ${r.backend ?? '—'} | ${r.stepsDone}/${r.stepsTotal} | ${f('trainAcc')} | ${f('testAcc')} |`);
+      out.push(`| ${inline(runLabel(r))} | ${inline(describeRunSource(r))} | ${inline(differs.get(r.id) || '—')} | ${r.status} | ${r.backend ?? '—'} | ${r.stepsDone}/${r.stepsTotal} | ${f('trainAcc')} | ${f('testAcc')} |`);
     }
     out.push('');
   }

@@ -156,7 +156,10 @@ describe('hypotheses', () => {
 
   it.each([
     ['empty statement', { statement: '   ' }, 'statement'],
-    ['unknown metric', { predictions: [{ ...prediction, metric: 'testAccuracy' }] }, 'predictions.0.metric'],
+    // Any recorded name is a metric now (runs trained elsewhere: test_acc); __proto__ and paths never are.
+    ['a __proto__ metric', { predictions: [{ ...prediction, metric: '__proto__' }] }, 'predictions.0.metric'],
+    ['a metric that reads as a path', { predictions: [{ ...prediction, metric: '../etc/passwd' }] }, 'predictions.0.metric'],
+    ['an empty metric', { predictions: [{ ...prediction, metric: '  ' }] }, 'predictions.0.metric'],
     ['threshold not a number', { predictions: [{ ...prediction, threshold: 'low' }] }, 'predictions.0.threshold'],
     ['no predictions', { predictions: [] }, 'predictions'],
     ['no theory', { theory: '' }, 'theory'],
@@ -251,7 +254,7 @@ describe('notebook export', () => {
     expect(markdown).toContain('with weightDecay = 0, test accuracy at step 3000 < 0.2');
     expect(markdown).toContain('**supported** — Supported: test accuracy at step 3000 = 0.031 < 0.2.');
     expect(markdown).toContain('#### Observation');
-    expect(markdown).toMatch(/\| grokking-mlp · weightDecay 0 · steps 3000 · seed 0 · [0-9a-f]{8} \| — \| done \|/);
+    expect(markdown).toMatch(/\| grokking-mlp · weightDecay 0 · steps 3000 · seed 0 · [0-9a-f]{8} \| Phenobook \| — \| done \|/);
     expect(markdown.match(/^### /gm)!.length).toBeGreaterThanOrEqual(5);
   });
 });

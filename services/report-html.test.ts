@@ -381,9 +381,9 @@ describe('reportHtml', () => {
   it('lists runs with status, backend and GPU, steps, final accuracies and wall time', () => {
     const html = reportHtml(data());
     expect(html).toContain(
-      `<tr id="run-${RUN_A}"><td>grokking-mlp · weightDecay 0 · seed 0 · aaaaaaaa</td><td class="plain">weightDecay 0</td><td>done</td><td>tfjs-node-gpu · GPU</td><td class="num">3000/3000</td><td class="num">1</td><td class="num">0.031</td><td class="num">1 min 23 s</td></tr>`,
+      `<tr id="run-${RUN_A}"><td>grokking-mlp · weightDecay 0 · seed 0 · aaaaaaaa</td><td class="plain">Phenobook</td><td class="plain">weightDecay 0</td><td>done</td><td>tfjs-node-gpu · GPU</td><td class="num">3000/3000</td><td class="num">1</td><td class="num">0.031</td><td class="num">1 min 23 s</td></tr>`,
     );
-    expect(html).toContain(`<tr id="run-${RUN_B}"><td>grokking-mlp · weightDecay 1 · seed 0 · bbbbbbbb<br><span class="small verdict-refuted plain">Out of memory</span></td><td class="plain">weightDecay 1</td><td>failed</td><td>cpu · CPU</td><td class="num">1200/3000</td><td class="num">0.5</td><td class="num">—</td><td class="num">1 h 2 min</td></tr>`);
+    expect(html).toContain(`<tr id="run-${RUN_B}"><td>grokking-mlp · weightDecay 1 · seed 0 · bbbbbbbb<br><span class="small verdict-refuted plain">Out of memory</span></td><td class="plain">Phenobook</td><td class="plain">weightDecay 1</td><td>failed</td><td>cpu · CPU</td><td class="num">1200/3000</td><td class="num">0.5</td><td class="num">—</td><td class="num">1 h 2 min</td></tr>`);
   });
 
   it('shows the environment: app version, host, platform, node and the backends with their package versions', () => {

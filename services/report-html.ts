@@ -10,6 +10,7 @@ import type { BackendReport, RunDetail, RunSummary } from '../contract/runs';
 import type { FigureSummary } from '../contract/figures';
 import { isImageType, type Attachment } from '../contract/attachments';
 import { distinguishingConfig } from '../common/config-diff';
+import { describeRunSource } from '../common/external-run';
 import { formatNumber } from '../common/predictions';
 import type { NotebookExportData } from './notebook-export';
 import { REPORT_CSS } from './report.css';
@@ -454,10 +455,10 @@ function runsSection(d: ReportData): string {
   const rows = d.runs.map((r) => {
     const backend = r.backend ? `${escapeHtml(r.backend)}${r.gpu ? ' · GPU' : r.gpu === false ? ' · CPU' : ''}` : '—';
     const error = r.error ? `<br><span class="small verdict-refuted plain">${escapeHtml(r.error)}</span>` : '';
-    return `<tr id="${anchorId('run', r.id)}"><td>${escapeHtml(runLabel(r))}${error}</td><td class="plain">${escapeHtml(differs.get(r.id) || '—')}</td><td>${escapeHtml(r.status)}</td><td>${backend}</td><td class="num">${r.stepsDone}/${r.stepsTotal}</td><td class="num">${num(r.final.trainAcc)}</td><td class="num">${num(r.final.testAcc)}</td><td class="num">${formatDuration(r.wallSeconds)}</td></tr>`;
+    return `<tr id="${anchorId('run', r.id)}"><td>${escapeHtml(runLabel(r))}${error}</td><td class="plain">${escapeHtml(describeRunSource(r))}</td><td class="plain">${escapeHtml(differs.get(r.id) || '—')}</td><td>${escapeHtml(r.status)}</td><td>${backend}</td><td class="num">${r.stepsDone}/${r.stepsTotal}</td><td class="num">${num(r.final.trainAcc)}</td><td class="num">${num(r.final.testAcc)}</td><td class="num">${formatDuration(r.wallSeconds)}</td></tr>`;
   });
   return `<table class="runs small">
-<thead><tr><th>Run</th><th>Config that differs</th><th>Status</th><th>Backend</th><th class="num">Steps</th><th class="num">Final train acc</th><th class="num">Final test acc</th><th class="num">Wall time</th></tr></thead>
+<thead><tr><th>Run</th><th>Source</th><th>Config that differs</th><th>Status</th><th>Backend</th><th class="num">Steps</th><th class="num">Final train acc</th><th class="num">Final test acc</th><th class="num">Wall time</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>

@@ -284,6 +284,12 @@ export class RunService {
     return this.deps.runs.list(input.projectId);
   }
 
+  /** The metric names the project's runs recorded: what a prediction or a confounder test can read. */
+  metricNames(projectId: string): string[] {
+    if (!this.deps.projects.get(projectId)) throw notFound('Project', projectId);
+    return this.deps.runs.metricNamesOf(projectId);
+  }
+
   get(id: string): RunDetail {
     const run = this.deps.runs.get(id);
     if (!run) throw notFound('Run', id);
