@@ -2,63 +2,16 @@
 // the run appears without a reload, its chart grows while it runs, and it ends Done; a second run
 // whose script is killed mid-run ends Failed with the reason and keeps its metrics. The CLI is
 // another process on the same data folder, as in a researcher's terminal.
-import { type Page } from '@playwright/test';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, ROOT, test, type Host } from './host';
+import { logCommand, lossPoints, ok, runNamed, runRow, runStatus, watchLossGrowWhileRunning, type LoggedRun as RunSummary } from './logged-runs';
 
-const BIN = path.join(ROOT, 'bin', 'phenobook.js');
 const SCRIPT = path.join(ROOT, 'docs', 'examples', 'log_metrics.py');
 
-interface RunSummary {
-  id: string;
-  name: string | null;
-  status: string;
-  error: string | null;
-  source: string;
-  origin: string | null;
-  stepsDone: number;
-}
-
-async function ok<T>(host: Host, name: string, input?: unknown): Promise<T> {
-  const res = await host.op<T>(name, input);
-  if (!res.body.ok) throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body.error)}`);
-  return res.body.value;
-}
-
 /** `phenobook log … -- python3 log_metrics.py POINTS INTERVAL` on the host's data folder. */
-function logScript(host: Host, projectId: string, name: string, points: number, interval: number) {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'log', '--data-dir', host.dataDir, '--project', projectId, '--name', name, '--', 'python3', SCRIPT, String(points), String(interval)],
-    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-/** The run the CLI created, once the host can read it. */
-async function runNamed(host: Host, projectId: string, name: string): Promise<RunSummary> {
-  let found: RunSummary | undefined;
-  await expect
-    .poll(async () => (found = (await ok<RunSummary[]>(host, 'runs:list', { projectId })).find((r) => r.name === name)), {
-      message: `run ${name} stored`,
-      timeout: 30_000,
-    })
-    .toBeDefined();
-  return found!;
-}
-
-const runStatus = (page: Page) => page.getByTestId('run-title').locator('xpath=..').locator('[data-status]');
-const runRow = (page: Page, id: string) => page.getByTestId('runs-table').locator(`tr[data-run-id="${id}"]`);
-
-/** Points per trace of the loss chart (Plotly keeps its traces on the div). */
-const lossPoints = (page: Page) =>
-  page.getByTestId('chart-loss').evaluate((el) => ((el as unknown as { data?: { x: unknown[] }[] }).data ?? []).map((t) => t.x.length));
+const logScript = (host: Host, projectId: string, name: string, points: number, interval: number) =>
+  logCommand(host, projectId, name, ['python3', SCRIPT, String(points), String(interval)]);
 
 test('a script under phenobook log shows up live in the open app, then ends Done; a killed one ends Failed with its metrics', async ({ page, host }) => {
   test.setTimeout(150_000);
@@ -81,18 +34,7 @@ test('a script under phenobook log shows up live in the open app, then ends Done
   await expect(page.getByTestId('run-origin')).toContainText('log_metrics.py');
 
   // The loss chart gains points at least twice while the status still says Running.
-  const seen: number[] = [];
-  await expect
-    .poll(
-      async () => {
-        const [points, status] = await Promise.all([lossPoints(page).catch(() => [] as number[]), runStatus(page).getAttribute('data-status')]);
-        const n = points[0] ?? 0;
-        if (status === 'running' && n > (seen.at(-1) ?? 0)) seen.push(n);
-        return seen.length;
-      },
-      { message: 'loss chart point counts seen while Running', intervals: [200], timeout: 30_000 },
-    )
-    .toBeGreaterThanOrEqual(3);
+  const seen = await watchLossGrowWhileRunning(page, 30_000);
   test.info().annotations.push({ type: 'loss chart points while running', description: seen.join(' → ') });
 
   await expect(runStatus(page)).toHaveText('Done', { timeout: 30_000 });

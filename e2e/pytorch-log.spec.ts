@@ -4,62 +4,24 @@
 // killed mid-run ends Failed with the reason and keeps what it logged. Needs Debian's PyTorch
 // (`/usr/bin/python3 -c 'import torch'`; CI installs python3-torch).
 import { type Page } from '@playwright/test';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, ROOT, test, type Host } from './host';
+import { logCommand, lossPoints, ok, runNamed, runRow, runStatus, watchLossGrowWhileRunning, type LoggedRun as RunSummary } from './logged-runs';
 
-const BIN = path.join(ROOT, 'bin', 'phenobook.js');
 const SCRIPT = path.join(ROOT, 'bench', 'grokking_torch.py');
 const PYTHON = '/usr/bin/python3';
 const torchMissing = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0;
 
-interface RunSummary {
-  id: string;
-  name: string | null;
-  status: string;
-  error: string | null;
-  source: string;
-  origin: string | null;
-  stepsDone: number;
-  config: Record<string, unknown>;
-}
-
-async function ok<T>(host: Host, name: string, input?: unknown): Promise<T> {
-  const res = await host.op<T>(name, input);
-  if (!res.body.ok) throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body.error)}`);
-  return res.body.value;
-}
-
-/** `phenobook log … -- /usr/bin/python3 bench/grokking_torch.py --jsonl …` on the host's data folder, as from a terminal. */
-function logTorch(host: Host, projectId: string, name: string, steps: number) {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'log', '--data-dir', host.dataDir, '--project', projectId, '--name', name, '--', PYTHON, SCRIPT, '--jsonl', '--steps', String(steps), '--eval-every', '5', '--eval-sleep', '0.3'],
-    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stdout.resume();
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, exited, stderr: () => stderr };
-}
-
-async function runNamed(host: Host, projectId: string, name: string): Promise<RunSummary> {
-  let found: RunSummary | undefined;
-  await expect
-    .poll(async () => (found = (await ok<RunSummary[]>(host, 'runs:list', { projectId })).find((r) => r.name === name)), {
-      message: `run ${name} stored`,
-      timeout: 60_000,
-    })
-    .toBeDefined();
-  return found!;
-}
+/**
+ * `phenobook log … -- /usr/bin/python3 bench/grokking_torch.py --jsonl …` on the host's data folder,
+ * as from a terminal. A 0.6 s pause after each of the 13 evaluations keeps the run going for at
+ * least 8 s however fast the machine trains, so the page can see its chart grow while it runs.
+ */
+const logTorch = (host: Host, projectId: string, name: string, steps: number) =>
+  logCommand(host, projectId, name, [PYTHON, SCRIPT, '--jsonl', '--steps', String(steps), '--eval-every', '5', '--eval-sleep', '0.6']);
 
 const section = (page: Page, name: RegExp) => page.getByRole('navigation', { name: 'Project sections' }).getByRole('link', { name });
-const runStatus = (page: Page) => page.getByTestId('run-title').locator('xpath=..').locator('[data-status]');
-const runRow = (page: Page, id: string) => page.getByTestId('runs-table').locator(`tr[data-run-id="${id}"]`);
-const lossPoints = (page: Page) =>
-  page.getByTestId('chart-loss').evaluate((el) => ((el as unknown as { data?: { x: unknown[] }[] }).data ?? []).map((t) => t.x.length));
 
 test('a PyTorch run under phenobook log is judged by a hypothesis locked before it ran; a killed one ends Failed with its metrics', async ({ page, host }) => {
   test.skip(torchMissing, `${PYTHON} cannot import torch: install python3-torch (Debian) to run the PyTorch run`);
@@ -97,21 +59,10 @@ test('a PyTorch run under phenobook log is judged by a hypothesis locked before 
   await row.getByRole('link', { name: 'torch-grokking' }).click();
 
   // Its loss chart grows at least twice while it is still Running.
-  const seen: number[] = [];
-  await expect
-    .poll(
-      async () => {
-        const [points, status] = await Promise.all([lossPoints(page).catch(() => [] as number[]), runStatus(page).getAttribute('data-status')]);
-        const n = points[0] ?? 0;
-        if (status === 'running' && n > (seen.at(-1) ?? 0)) seen.push(n);
-        return seen.length;
-      },
-      { message: 'loss chart point counts seen while Running', intervals: [200], timeout: 90_000 },
-    )
-    .toBeGreaterThanOrEqual(3);
+  const seen = await watchLossGrowWhileRunning(page, 90_000);
   test.info().annotations.push({ type: 'loss chart points while running', description: seen.join(' → ') });
   await expect(runStatus(page)).toHaveText('Done', { timeout: 90_000 });
-  expect(await first.exited, first.stderr()).toBe(0);
+  expect(await first.exited, first.output().stderr).toBe(0);
   const done = await ok<RunSummary>(host, 'runs:get', { id: run.id });
   expect(done.stepsDone).toBe(60);
   // The script's `{"config": …}` line became the run's config, PyTorch's version included.

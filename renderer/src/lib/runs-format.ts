@@ -1,4 +1,3 @@
-import type { RunSource } from '../../../common/external-run';
 import type { RunStatus, RunSummary } from '../../../contract/runs';
 import { splitMetricName } from './metric-panels';
 
@@ -29,16 +28,6 @@ export const STATUS_LABELS: Record<RunStatus, string> = {
 };
 
 export const isActive = (s: RunStatus) => s === 'queued' || s === 'running';
-
-/** Where a run was recorded, in words for its badge (a run of Phenobook's own has none). */
-export const SOURCE_LABELS: Record<RunSource, string> = {
-  phenobook: 'Phenobook',
-  script: 'script',
-  tensorboard: 'TensorBoard',
-  mlflow: 'MLflow',
-  csv: 'CSV',
-  jsonl: 'JSON lines',
-};
 
 /**
  * A run's last train or test accuracy for the runs table: trainAcc / testAcc for Phenobook's own,
