@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
+import { ChecklistRepo, type BundleAnswerRow, type BundleRevisionRow } from './checklist.repo';
+import { EvidenceRepo, type EvidenceRow } from './evidence.repo';
+import { MetricRolesRepo, type BundleMetricRoleRow } from './metric-roles.repo';
+import { ProjectsRepo, type BundleProjectRow } from './projects.repo';
 import { COPY_RUN_SQL, metricCopyStatements } from './run-copy';
-import type { AnswerStatus } from '../contract/checklist';
-import type { EvidenceKind } from '../contract/notebook';
-import type { Phenomenon } from '../contract/projects';
 import type { Relation } from '../contract/hypotheses';
 import type { RunRow } from './runs.repo';
 
@@ -11,40 +12,6 @@ import type { RunRow } from './runs.repo';
  * import). The service maps ids and converts between rows and the bundle format; every write of
  * an import happens inside `transaction`.
  */
-
-export interface BundleProjectRow {
-  id: string;
-  title: string;
-  phenomenon: Phenomenon;
-  question: string;
-  created_at: string;
-  updated_at: string;
-  archived_at: string | null;
-}
-
-export interface BundleAnswerRow {
-  question_key: string;
-  checklist_version: number;
-  status: AnswerStatus;
-  markdown: string;
-  na_reason: string | null;
-  updated_at: string;
-}
-
-export interface BundleRevisionRow {
-  question_key: string;
-  status: AnswerStatus;
-  markdown: string;
-  na_reason: string | null;
-  saved_at: string;
-}
-
-export interface BundleEvidenceRow {
-  question_key: string;
-  kind: EvidenceKind;
-  target_id: string;
-  linked_at: string;
-}
 
 export interface BundleNoteRow {
   id: string;
@@ -129,7 +96,7 @@ export interface ProjectRows {
   tags: string[];
   answers: BundleAnswerRow[];
   revisions: BundleRevisionRow[];
-  evidence: BundleEvidenceRow[];
+  evidence: EvidenceRow[];
   notes: BundleNoteRow[];
   noteRuns: { note_id: string; run_id: string }[];
   noteFigures: { note_id: string; figure_id: string }[];
@@ -144,7 +111,7 @@ export interface ProjectRows {
   attachments: BundleAttachmentRow[];
   /** The bytes of every distinct file the project has attached, once each. */
   attachmentFiles: BundleAttachmentFileRow[];
-  metricRoles: { role: string; metric: string }[];
+  metricRoles: BundleMetricRoleRow[];
 }
 
 /** A run row as an import writes it (no owner process: nothing trains an imported run). */
@@ -153,8 +120,16 @@ export type RunImportRow = Omit<RunRow, 'owner_pid' | 'rerun_of' | 'source' | 'o
 
 export class BundleRepo {
   private readonly stmts;
+  private readonly projects: ProjectsRepo;
+  private readonly checklist: ChecklistRepo;
+  private readonly evidence: EvidenceRepo;
+  private readonly metricRoles: MetricRolesRepo;
 
   constructor(private readonly db: Database.Database) {
+    this.projects = new ProjectsRepo(db);
+    this.checklist = new ChecklistRepo(db);
+    this.evidence = new EvidenceRepo(db);
+    this.metricRoles = new MetricRolesRepo(db);
     // Metric points of an import are staged in this connection's temp database first, then copied
     // into metrics by one INSERT … SELECT inside the import's transaction: the write lock on the
     // notebook is held for the copy only, not while millions of rows cross from JavaScript.
@@ -168,20 +143,6 @@ export class BundleRepo {
       ),
       clearStaged: db.prepare('DELETE FROM temp.bundle_import_stage'),
       // ---- reads
-      project: db.prepare<[string], BundleProjectRow>(
-        'SELECT id, title, phenomenon, question, created_at, updated_at, archived_at FROM projects WHERE id = ?',
-      ),
-      tags: db.prepare<[string], string>('SELECT tag FROM project_tags WHERE project_id = ? ORDER BY tag').pluck(),
-      answers: db.prepare<[string], BundleAnswerRow>(
-        `SELECT question_key, checklist_version, status, markdown, na_reason, updated_at
-         FROM checklist_answers WHERE project_id = ? ORDER BY question_key`,
-      ),
-      revisions: db.prepare<[string], BundleRevisionRow>(
-        'SELECT question_key, status, markdown, na_reason, saved_at FROM checklist_revisions WHERE project_id = ? ORDER BY id',
-      ),
-      evidence: db.prepare<[string], BundleEvidenceRow>(
-        'SELECT question_key, kind, target_id, linked_at FROM evidence WHERE project_id = ? ORDER BY question_key, kind, target_id',
-      ),
       notes: db.prepare<[string], BundleNoteRow>(
         'SELECT id, title, body, tags, created_at, updated_at FROM notes WHERE project_id = ? ORDER BY created_at, id',
       ),
@@ -213,8 +174,6 @@ export class BundleRepo {
          ORDER BY created_at, id`,
       ),
       runs: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, rowid'),
-      metricRoles: db.prepare<[string], { role: string; metric: string }>('SELECT role, metric FROM metric_roles WHERE project_id = ? ORDER BY role'),
-      insertMetricRole: db.prepare<[string, string, string]>('INSERT INTO metric_roles (project_id, role, metric) VALUES (?, ?, ?)'),
       figures: db.prepare<[string], BundleFigureRow>(
         'SELECT id, title, caption, provenance, svg, created_at FROM figures WHERE project_id = ? ORDER BY created_at, id',
       ),
@@ -241,23 +200,6 @@ export class BundleRepo {
         .raw(),
 
       // ---- writes
-      insertProject: db.prepare(
-        `INSERT INTO projects (id, title, phenomenon, question, created_at, updated_at, archived_at)
-         VALUES (@id, @title, @phenomenon, @question, @created_at, @updated_at, @archived_at)`,
-      ),
-      insertTag: db.prepare('INSERT INTO project_tags (project_id, tag) VALUES (?, ?)'),
-      insertAnswer: db.prepare(
-        `INSERT INTO checklist_answers (project_id, question_key, checklist_version, status, markdown, na_reason, updated_at)
-         VALUES (@project_id, @question_key, @checklist_version, @status, @markdown, @na_reason, @updated_at)`,
-      ),
-      insertRevision: db.prepare(
-        `INSERT INTO checklist_revisions (project_id, question_key, status, markdown, na_reason, saved_at)
-         VALUES (@project_id, @question_key, @status, @markdown, @na_reason, @saved_at)`,
-      ),
-      insertEvidence: db.prepare(
-        `INSERT INTO evidence (project_id, question_key, kind, target_id, linked_at)
-         VALUES (@project_id, @question_key, @kind, @target_id, @linked_at)`,
-      ),
       insertSweep: db.prepare(
         `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted)
          VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at, @adopted)`,
@@ -309,14 +251,14 @@ export class BundleRepo {
   /** Every row of a project, or undefined when there is no such project. */
   readProject(projectId: string): ProjectRows | undefined {
     const s = this.stmts;
-    const project = s.project.get(projectId);
+    const project = this.projects.bundleRow(projectId);
     if (!project) return undefined;
     return {
       project,
-      tags: s.tags.all(projectId),
-      answers: s.answers.all(projectId),
-      revisions: s.revisions.all(projectId),
-      evidence: s.evidence.all(projectId),
+      tags: this.projects.bundleTags(projectId),
+      answers: this.checklist.bundleAnswers(projectId),
+      revisions: this.checklist.bundleRevisions(projectId),
+      evidence: this.evidence.bundleRows(projectId),
       notes: s.notes.all(projectId),
       noteRuns: s.noteRuns.all(projectId),
       noteFigures: s.noteFigures.all(projectId),
@@ -330,7 +272,7 @@ export class BundleRepo {
       hypothesisConfounders: s.hypothesisConfounders.all(projectId),
       attachments: s.attachments.all(projectId),
       attachmentFiles: s.attachmentFiles.all(projectId),
-      metricRoles: s.metricRoles.all(projectId),
+      metricRoles: this.metricRoles.bundleRows(projectId),
     };
   }
 
@@ -340,24 +282,23 @@ export class BundleRepo {
   }
 
   insertProject(p: BundleProjectRow, tags: readonly string[]): void {
-    this.stmts.insertProject.run(p);
-    for (const tag of tags) this.stmts.insertTag.run(p.id, tag);
+    this.projects.insertFromBundle(p, tags);
   }
 
   insertAnswer(projectId: string, a: BundleAnswerRow): void {
-    this.stmts.insertAnswer.run({ project_id: projectId, ...a });
+    this.checklist.insertAnswerFromBundle(projectId, a);
   }
 
   insertRevision(projectId: string, r: BundleRevisionRow): void {
-    this.stmts.insertRevision.run({ project_id: projectId, ...r });
+    this.checklist.insertRevisionFromBundle(projectId, r);
   }
 
-  insertEvidence(projectId: string, e: BundleEvidenceRow): void {
-    this.stmts.insertEvidence.run({ project_id: projectId, ...e });
+  insertEvidence(projectId: string, e: EvidenceRow): void {
+    this.evidence.insertFromBundle(projectId, e);
   }
 
   insertMetricRole(projectId: string, role: string, metric: string): void {
-    this.stmts.insertMetricRole.run(projectId, role, metric);
+    this.metricRoles.insertFromBundle(projectId, role, metric);
   }
 
   insertSweep(projectId: string, s: BundleSweepRow): void {

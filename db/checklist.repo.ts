@@ -30,10 +30,38 @@ const toAnswer = (r: AnswerRow): ChecklistAnswer => ({
   updatedAt: r.updated_at,
 });
 
+/** An answer as a bundle carries it: with the checklist version it was given under. */
+export interface BundleAnswerRow extends AnswerRow {
+  checklist_version: number;
+}
+
+/** A saved revision of an answer, as a bundle carries it. */
+export type BundleRevisionRow = Omit<AnswerRow, 'updated_at'> & { saved_at: string };
+
 export class ChecklistRepo {
   private readonly stmts;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(private readonly db: Database.Database) {
+    this.bundle = {
+      answers: db.prepare<[string], BundleAnswerRow>(
+        `SELECT question_key, checklist_version, status, markdown, na_reason, updated_at
+         FROM checklist_answers WHERE project_id = ? ORDER BY question_key`,
+      ),
+      revisions: db.prepare<[string], BundleRevisionRow>(
+        'SELECT question_key, status, markdown, na_reason, saved_at FROM checklist_revisions WHERE project_id = ? ORDER BY id',
+      ),
+      insertAnswer: db.prepare(
+        `INSERT INTO checklist_answers (project_id, question_key, checklist_version, status, markdown, na_reason, updated_at)
+         VALUES (@project_id, @question_key, @checklist_version, @status, @markdown, @na_reason, @updated_at)`,
+      ),
+      insertRevision: db.prepare(
+        `INSERT INTO checklist_revisions (project_id, question_key, status, markdown, na_reason, saved_at)
+         VALUES (@project_id, @question_key, @status, @markdown, @na_reason, @saved_at)`,
+      ),
+    };
     this.stmts = {
       answers: db.prepare<[string], AnswerRow>(
         'SELECT question_key, status, markdown, na_reason, updated_at FROM checklist_answers WHERE project_id = ?',
@@ -92,5 +120,23 @@ export class ChecklistRepo {
       notApplicableReason: r.na_reason,
       savedAt: r.saved_at,
     }));
+  }
+
+  /** A project's answers for a bundle, by question. */
+  bundleAnswers(projectId: string): BundleAnswerRow[] {
+    return this.bundle.answers.all(projectId);
+  }
+
+  /** A project's revisions for a bundle, in the order they were saved. */
+  bundleRevisions(projectId: string): BundleRevisionRow[] {
+    return this.bundle.revisions.all(projectId);
+  }
+
+  insertAnswerFromBundle(projectId: string, a: BundleAnswerRow): void {
+    this.bundle.insertAnswer.run({ project_id: projectId, ...a });
+  }
+
+  insertRevisionFromBundle(projectId: string, r: BundleRevisionRow): void {
+    this.bundle.insertRevision.run({ project_id: projectId, ...r });
   }
 }

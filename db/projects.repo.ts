@@ -71,6 +71,9 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** A project's row as a bundle carries it (its tags travel beside it). */
+export type BundleProjectRow = Omit<ProjectRow, 'tags'>;
+
 export class ProjectsRepo {
   private readonly byId;
   private readonly insertProject;
@@ -79,7 +82,21 @@ export class ProjectsRepo {
   private readonly deleteProject;
   private readonly setArchivedAt;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(private readonly db: Database.Database) {
+    this.bundle = {
+      row: db.prepare<[string], BundleProjectRow>(
+        'SELECT id, title, phenomenon, question, created_at, updated_at, archived_at FROM projects WHERE id = ?',
+      ),
+      tags: db.prepare<[string], string>('SELECT tag FROM project_tags WHERE project_id = ? ORDER BY tag').pluck(),
+      insert: db.prepare(
+        `INSERT INTO projects (id, title, phenomenon, question, created_at, updated_at, archived_at)
+         VALUES (@id, @title, @phenomenon, @question, @created_at, @updated_at, @archived_at)`,
+      ),
+      insertTag: db.prepare('INSERT INTO project_tags (project_id, tag) VALUES (?, ?)'),
+    };
     this.byId = db.prepare<[string], ProjectRow>(`${SELECT} WHERE p.id = ?`);
     this.insertProject = db.prepare(
       `INSERT INTO projects (id, title, phenomenon, question, created_at, updated_at)
@@ -154,5 +171,21 @@ export class ProjectsRepo {
 
   count(): number {
     return this.db.prepare('SELECT count(*) FROM projects').pluck().get() as number;
+  }
+
+  /** The project's row for a bundle, or undefined when there is no such project. */
+  bundleRow(id: string): BundleProjectRow | undefined {
+    return this.bundle.row.get(id);
+  }
+
+  /** The project's tags for a bundle, sorted. */
+  bundleTags(id: string): string[] {
+    return this.bundle.tags.all(id);
+  }
+
+  /** A project from a bundle, as carried (times included), with its tags. */
+  insertFromBundle(p: BundleProjectRow, tags: readonly string[]): void {
+    this.bundle.insert.run(p);
+    for (const tag of tags) this.bundle.insertTag.run(p.id, tag);
   }
 }
