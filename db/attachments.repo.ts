@@ -25,11 +25,42 @@ const toAttachment = (r: AttachmentRow): Attachment => ({
 
 const COLUMNS = 'a.id, a.project_id, a.note_id, a.sha256, a.name, b.media_type, b.size, a.created_at';
 
+/** Where a file was attached, as a bundle carries it (the bytes travel once per file, beside it). */
+export type BundleAttachmentRow = Omit<AttachmentRow, 'project_id' | 'media_type' | 'size'>;
+
+/** An attached file's bytes, as a bundle carries them. */
+export interface BundleAttachmentFileRow {
+  sha256: string;
+  media_type: string;
+  data: Buffer;
+}
+
 /** Attached files: blobs keyed by their SHA-256 (stored once), and each time one was attached. */
 export class AttachmentsRepo {
   private readonly stmts;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(private readonly db: Database.Database) {
+    this.bundle = {
+      rows: db.prepare<[string], BundleAttachmentRow>(
+        'SELECT id, note_id, sha256, name, created_at FROM attachments WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      files: db.prepare<[string], BundleAttachmentFileRow>(
+        `SELECT b.sha256, b.media_type, b.data FROM attachment_blobs b
+         WHERE b.sha256 IN (SELECT sha256 FROM attachments WHERE project_id = ?) ORDER BY b.sha256`,
+      ),
+      // The same bytes may be stored already (the project imported next to its original): kept once.
+      insertFile: db.prepare(
+        `INSERT OR IGNORE INTO attachment_blobs (sha256, media_type, size, data, created_at)
+         VALUES (@sha256, @media_type, @size, @data, @created_at)`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO attachments (id, project_id, note_id, sha256, name, created_at)
+         VALUES (@id, @project_id, @note_id, @sha256, @name, @created_at)`,
+      ),
+    };
     this.stmts = {
       insertBlob: db.prepare(
         `INSERT OR IGNORE INTO attachment_blobs (sha256, media_type, size, data, created_at)
@@ -82,5 +113,25 @@ export class AttachmentsRepo {
 
   data(sha256: string): Buffer | undefined {
     return this.stmts.data.get(sha256)?.data;
+  }
+
+  /** A project's attachments for a bundle, oldest first. */
+  bundleRows(projectId: string): BundleAttachmentRow[] {
+    return this.bundle.rows.all(projectId);
+  }
+
+  /** The bytes of every distinct file a project has attached, once each, for a bundle. */
+  bundleFiles(projectId: string): BundleAttachmentFileRow[] {
+    return this.bundle.files.all(projectId);
+  }
+
+  /** An attached file's bytes from a bundle (unless stored already). */
+  insertFileFromBundle(f: { sha256: string; media_type: string; data: Uint8Array; created_at: string }): void {
+    this.bundle.insertFile.run({ ...f, size: f.data.length, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.length) });
+  }
+
+  /** Where a file was attached, from a bundle (its bytes first). */
+  insertFromBundle(projectId: string, a: BundleAttachmentRow): void {
+    this.bundle.insert.run({ project_id: projectId, ...a });
   }
 }

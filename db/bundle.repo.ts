@@ -1,10 +1,14 @@
 import type Database from 'better-sqlite3';
+import { AttachmentsRepo, type BundleAttachmentFileRow, type BundleAttachmentRow } from './attachments.repo';
 import { ChecklistRepo, type BundleAnswerRow, type BundleRevisionRow } from './checklist.repo';
+import { ConfoundersRepo, type BundleConfounderRow } from './confounders.repo';
 import { EvidenceRepo, type EvidenceRow } from './evidence.repo';
+import { FiguresRepo, type BundleFigureRow } from './figures.repo';
+import { HypothesesRepo, type AmendmentRow, type BundleAmendmentRow, type BundleHypothesisRow } from './hypotheses.repo';
 import { MetricRolesRepo, type BundleMetricRoleRow } from './metric-roles.repo';
+import { NotesRepo, type BundleNoteRow } from './notes.repo';
 import { ProjectsRepo, type BundleProjectRow } from './projects.repo';
 import { COPY_RUN_SQL, metricCopyStatements } from './run-copy';
-import type { Relation } from '../contract/hypotheses';
 import type { RunRow } from './runs.repo';
 
 /**
@@ -12,39 +16,6 @@ import type { RunRow } from './runs.repo';
  * import). The service maps ids and converts between rows and the bundle format; every write of
  * an import happens inside `transaction`.
  */
-
-export interface BundleNoteRow {
-  id: string;
-  title: string;
-  body: string;
-  tags: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface BundleHypothesisRow {
-  id: string;
-  statement: string;
-  theory: string;
-  relation: Relation;
-  predictions: string;
-  locked_at: string | null;
-  lock_hash: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface BundleAmendmentRow {
-  hypothesis_id: string;
-  number: number;
-  statement: string;
-  theory: string;
-  relation: Relation;
-  predictions: string;
-  reason: string;
-  hash: string;
-  created_at: string;
-}
 
 export interface BundleSweepRow {
   id: string;
@@ -56,38 +27,6 @@ export interface BundleSweepRow {
   created_at: string;
   cancelled_at: string | null;
   adopted: 0 | 1;
-}
-
-export interface BundleFigureRow {
-  id: string;
-  title: string;
-  caption: string;
-  provenance: string;
-  svg: string;
-  created_at: string;
-}
-
-export interface BundleConfounderRow {
-  id: string;
-  title: string;
-  settings: string;
-  report: string;
-  verdict: string;
-  created_at: string;
-}
-
-export interface BundleAttachmentRow {
-  id: string;
-  note_id: string | null;
-  sha256: string;
-  name: string;
-  created_at: string;
-}
-
-export interface BundleAttachmentFileRow {
-  sha256: string;
-  media_type: string;
-  data: Buffer;
 }
 
 /** Everything of one project, as stored. */
@@ -124,12 +63,22 @@ export class BundleRepo {
   private readonly checklist: ChecklistRepo;
   private readonly evidence: EvidenceRepo;
   private readonly metricRoles: MetricRolesRepo;
+  private readonly notes: NotesRepo;
+  private readonly hypotheses: HypothesesRepo;
+  private readonly figures: FiguresRepo;
+  private readonly confounders: ConfoundersRepo;
+  private readonly attachments: AttachmentsRepo;
 
   constructor(private readonly db: Database.Database) {
     this.projects = new ProjectsRepo(db);
     this.checklist = new ChecklistRepo(db);
     this.evidence = new EvidenceRepo(db);
     this.metricRoles = new MetricRolesRepo(db);
+    this.notes = new NotesRepo(db);
+    this.hypotheses = new HypothesesRepo(db);
+    this.figures = new FiguresRepo(db);
+    this.confounders = new ConfoundersRepo(db);
+    this.attachments = new AttachmentsRepo(db);
     // Metric points of an import are staged in this connection's temp database first, then copied
     // into metrics by one INSERT … SELECT inside the import's transaction: the write lock on the
     // notebook is held for the copy only, not while millions of rows cross from JavaScript.
@@ -143,30 +92,6 @@ export class BundleRepo {
       ),
       clearStaged: db.prepare('DELETE FROM temp.bundle_import_stage'),
       // ---- reads
-      notes: db.prepare<[string], BundleNoteRow>(
-        'SELECT id, title, body, tags, created_at, updated_at FROM notes WHERE project_id = ? ORDER BY created_at, id',
-      ),
-      noteRuns: db.prepare<[string], { note_id: string; run_id: string }>(
-        `SELECT l.note_id, l.run_id FROM note_runs l JOIN notes n ON n.id = l.note_id
-         WHERE n.project_id = ? ORDER BY l.note_id, l.run_id`,
-      ),
-      noteFigures: db.prepare<[string], { note_id: string; figure_id: string }>(
-        `SELECT l.note_id, l.figure_id FROM note_figures l JOIN notes n ON n.id = l.note_id
-         WHERE n.project_id = ? ORDER BY l.note_id, l.figure_id`,
-      ),
-      hypotheses: db.prepare<[string], BundleHypothesisRow>(
-        `SELECT id, statement, theory, relation, predictions, locked_at, lock_hash, created_at, updated_at
-         FROM hypotheses WHERE project_id = ? ORDER BY created_at, id`,
-      ),
-      amendments: db.prepare<[string], BundleAmendmentRow>(
-        `SELECT a.hypothesis_id, a.number, a.statement, a.theory, a.relation, a.predictions, a.reason, a.hash, a.created_at
-         FROM hypothesis_amendments a JOIN hypotheses h ON h.id = a.hypothesis_id
-         WHERE h.project_id = ? ORDER BY a.hypothesis_id, a.number`,
-      ),
-      hypothesisRuns: db.prepare<[string], { hypothesis_id: string; run_id: string; linked_at: string }>(
-        `SELECT l.hypothesis_id, l.run_id, l.linked_at FROM hypothesis_runs l JOIN hypotheses h ON h.id = l.hypothesis_id
-         WHERE h.project_id = ? ORDER BY l.hypothesis_id, l.linked_at, l.run_id`,
-      ),
       // A project's sweeps, and any sweep one of its runs belongs to.
       sweeps: db.prepare<[string, string], BundleSweepRow>(
         `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted FROM sweeps
@@ -174,23 +99,6 @@ export class BundleRepo {
          ORDER BY created_at, id`,
       ),
       runs: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, rowid'),
-      figures: db.prepare<[string], BundleFigureRow>(
-        'SELECT id, title, caption, provenance, svg, created_at FROM figures WHERE project_id = ? ORDER BY created_at, id',
-      ),
-      confounders: db.prepare<[string], BundleConfounderRow>(
-        'SELECT id, title, settings, report, verdict, created_at FROM confounder_tests WHERE project_id = ? ORDER BY created_at, id',
-      ),
-      hypothesisConfounders: db.prepare<[string], { hypothesis_id: string; test_id: string }>(
-        `SELECT l.hypothesis_id, l.test_id FROM hypothesis_confounders l JOIN confounder_tests t ON t.id = l.test_id
-         WHERE t.project_id = ? ORDER BY l.test_id, l.hypothesis_id`,
-      ),
-      attachments: db.prepare<[string], BundleAttachmentRow>(
-        'SELECT id, note_id, sha256, name, created_at FROM attachments WHERE project_id = ? ORDER BY created_at, id',
-      ),
-      attachmentFiles: db.prepare<[string], BundleAttachmentFileRow>(
-        `SELECT b.sha256, b.media_type, b.data FROM attachment_blobs b
-         WHERE b.sha256 IN (SELECT sha256 FROM attachments WHERE project_id = ?) ORDER BY b.sha256`,
-      ),
       metrics: db
         .prepare<[string], [string, number, number | null]>(
           // Primary-key order (no sort): grouped by metric, steps ascending.
@@ -207,39 +115,6 @@ export class BundleRepo {
       insertRun: db.prepare(COPY_RUN_SQL),
       setRerunOf: db.prepare('UPDATE runs SET rerun_of = ? WHERE id = ?'),
       ...metricCopyStatements(db),
-      insertFigure: db.prepare(
-        `INSERT INTO figures (id, project_id, title, caption, provenance, svg, created_at)
-         VALUES (@id, @project_id, @title, @caption, @provenance, @svg, @created_at)`,
-      ),
-      insertNote: db.prepare(
-        `INSERT INTO notes (id, project_id, title, body, tags, created_at, updated_at)
-         VALUES (@id, @project_id, @title, @body, @tags, @created_at, @updated_at)`,
-      ),
-      linkNoteRun: db.prepare('INSERT INTO note_runs (note_id, run_id) VALUES (?, ?)'),
-      linkNoteFigure: db.prepare('INSERT INTO note_figures (note_id, figure_id) VALUES (?, ?)'),
-      insertHypothesis: db.prepare(
-        `INSERT INTO hypotheses (id, project_id, statement, theory, relation, predictions, locked_at, lock_hash, created_at, updated_at)
-         VALUES (@id, @project_id, @statement, @theory, @relation, @predictions, @locked_at, @lock_hash, @created_at, @updated_at)`,
-      ),
-      insertAmendment: db.prepare(
-        `INSERT INTO hypothesis_amendments (hypothesis_id, number, statement, theory, relation, predictions, reason, hash, created_at)
-         VALUES (@hypothesis_id, @number, @statement, @theory, @relation, @predictions, @reason, @hash, @created_at)`,
-      ),
-      linkHypothesisRun: db.prepare('INSERT INTO hypothesis_runs (hypothesis_id, run_id, linked_at) VALUES (?, ?, ?)'),
-      insertConfounder: db.prepare(
-        `INSERT INTO confounder_tests (id, project_id, title, settings, report, verdict, created_at)
-         VALUES (@id, @project_id, @title, @settings, @report, @verdict, @created_at)`,
-      ),
-      linkHypothesisConfounder: db.prepare('INSERT INTO hypothesis_confounders (hypothesis_id, test_id) VALUES (?, ?)'),
-      // The same bytes may be stored already (the project imported next to its original): kept once.
-      insertAttachmentBlob: db.prepare(
-        `INSERT OR IGNORE INTO attachment_blobs (sha256, media_type, size, data, created_at)
-         VALUES (@sha256, @media_type, @size, @data, @created_at)`,
-      ),
-      insertAttachment: db.prepare(
-        `INSERT INTO attachments (id, project_id, note_id, sha256, name, created_at)
-         VALUES (@id, @project_id, @note_id, @sha256, @name, @created_at)`,
-      ),
     };
   }
 
@@ -259,19 +134,19 @@ export class BundleRepo {
       answers: this.checklist.bundleAnswers(projectId),
       revisions: this.checklist.bundleRevisions(projectId),
       evidence: this.evidence.bundleRows(projectId),
-      notes: s.notes.all(projectId),
-      noteRuns: s.noteRuns.all(projectId),
-      noteFigures: s.noteFigures.all(projectId),
-      hypotheses: s.hypotheses.all(projectId),
-      amendments: s.amendments.all(projectId),
-      hypothesisRuns: s.hypothesisRuns.all(projectId),
+      notes: this.notes.bundleRows(projectId),
+      noteRuns: this.notes.bundleRunLinks(projectId),
+      noteFigures: this.notes.bundleFigureLinks(projectId),
+      hypotheses: this.hypotheses.bundleRows(projectId),
+      amendments: this.hypotheses.bundleAmendments(projectId),
+      hypothesisRuns: this.hypotheses.bundleRunLinks(projectId),
       sweeps: s.sweeps.all(projectId, projectId),
       runs: s.runs.all(projectId),
-      figures: s.figures.all(projectId),
-      confounders: s.confounders.all(projectId),
-      hypothesisConfounders: s.hypothesisConfounders.all(projectId),
-      attachments: s.attachments.all(projectId),
-      attachmentFiles: s.attachmentFiles.all(projectId),
+      figures: this.figures.bundleRows(projectId),
+      confounders: this.confounders.bundleRows(projectId),
+      hypothesisConfounders: this.confounders.bundleHypothesisLinks(projectId),
+      attachments: this.attachments.bundleRows(projectId),
+      attachmentFiles: this.attachments.bundleFiles(projectId),
       metricRoles: this.metricRoles.bundleRows(projectId),
     };
   }
@@ -346,39 +221,33 @@ export class BundleRepo {
   }
 
   insertFigure(projectId: string, f: BundleFigureRow): void {
-    this.stmts.insertFigure.run({ project_id: projectId, ...f });
+    this.figures.insertFromBundle(projectId, f);
   }
 
   insertNote(projectId: string, n: BundleNoteRow, runIds: readonly string[], figureIds: readonly string[]): void {
-    this.stmts.insertNote.run({ project_id: projectId, ...n });
-    for (const runId of runIds) this.stmts.linkNoteRun.run(n.id, runId);
-    for (const figureId of figureIds) this.stmts.linkNoteFigure.run(n.id, figureId);
+    this.notes.insertFromBundle(projectId, n, runIds, figureIds);
   }
 
   insertHypothesis(
     projectId: string,
     h: BundleHypothesisRow,
-    amendments: readonly Omit<BundleAmendmentRow, 'hypothesis_id'>[],
+    amendments: readonly AmendmentRow[],
     runs: readonly { run_id: string; linked_at: string }[],
   ): void {
-    this.stmts.insertHypothesis.run({ project_id: projectId, ...h });
-    // In number order, so the search index ends on the latest amendment as it does when amending.
-    for (const a of [...amendments].sort((x, y) => x.number - y.number)) this.stmts.insertAmendment.run({ hypothesis_id: h.id, ...a });
-    for (const r of runs) this.stmts.linkHypothesisRun.run(h.id, r.run_id, r.linked_at);
+    this.hypotheses.insertFromBundle(projectId, h, amendments, runs);
   }
 
   /** A confounder test and the hypotheses it is attached to (insert those first). */
   insertConfounder(projectId: string, t: BundleConfounderRow, hypothesisIds: readonly string[]): void {
-    this.stmts.insertConfounder.run({ project_id: projectId, ...t });
-    for (const h of hypothesisIds) this.stmts.linkHypothesisConfounder.run(h, t.id);
+    this.confounders.insertFromBundle(projectId, t, hypothesisIds);
   }
 
   /** An attached file's bytes (unless stored already), then where it was attached. */
   insertAttachmentFile(f: { sha256: string; media_type: string; data: Uint8Array; created_at: string }): void {
-    this.stmts.insertAttachmentBlob.run({ ...f, size: f.data.length, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.length) });
+    this.attachments.insertFileFromBundle(f);
   }
 
   insertAttachment(projectId: string, a: BundleAttachmentRow): void {
-    this.stmts.insertAttachment.run({ project_id: projectId, ...a });
+    this.attachments.insertFromBundle(projectId, a);
   }
 }

@@ -21,10 +21,30 @@ const toTest = (r: Row): ConfounderTest => ({
   createdAt: r.created_at,
 });
 
+/** A confounder test as a bundle carries it (the hypotheses it is attached to travel beside it). */
+export type BundleConfounderRow = Omit<Row, 'project_id'>;
+
 export class ConfoundersRepo {
   private readonly stmts;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(db: Database.Database) {
+    this.bundle = {
+      rows: db.prepare<[string], BundleConfounderRow>(
+        'SELECT id, title, settings, report, verdict, created_at FROM confounder_tests WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      hypotheses: db.prepare<[string], { hypothesis_id: string; test_id: string }>(
+        `SELECT l.hypothesis_id, l.test_id FROM hypothesis_confounders l JOIN confounder_tests t ON t.id = l.test_id
+         WHERE t.project_id = ? ORDER BY l.test_id, l.hypothesis_id`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO confounder_tests (id, project_id, title, settings, report, verdict, created_at)
+         VALUES (@id, @project_id, @title, @settings, @report, @verdict, @created_at)`,
+      ),
+      linkHypothesis: db.prepare('INSERT INTO hypothesis_confounders (hypothesis_id, test_id) VALUES (?, ?)'),
+    };
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO confounder_tests (id, project_id, title, settings, report, verdict, created_at)
@@ -65,5 +85,21 @@ export class ConfoundersRepo {
   setHypothesisLink(hypothesisId: string, testId: string, linked: boolean): void {
     if (linked) this.stmts.link.run(hypothesisId, testId);
     else this.stmts.unlink.run(hypothesisId, testId);
+  }
+
+  /** A project's confounder tests for a bundle, oldest first. */
+  bundleRows(projectId: string): BundleConfounderRow[] {
+    return this.bundle.rows.all(projectId);
+  }
+
+  /** Which hypotheses each confounder test of a project is attached to, for a bundle. */
+  bundleHypothesisLinks(projectId: string): { hypothesis_id: string; test_id: string }[] {
+    return this.bundle.hypotheses.all(projectId);
+  }
+
+  /** A confounder test from a bundle and the hypotheses it is attached to (insert those first). */
+  insertFromBundle(projectId: string, t: BundleConfounderRow, hypothesisIds: readonly string[]): void {
+    this.bundle.insert.run({ project_id: projectId, ...t });
+    for (const h of hypothesisIds) this.bundle.linkHypothesis.run(h, t.id);
   }
 }

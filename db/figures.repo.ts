@@ -20,10 +20,25 @@ const toSummary = (r: FigureRow): FigureSummary => ({
   createdAt: r.created_at,
 });
 
+/** A figure as a bundle carries it (with its SVG). */
+export type BundleFigureRow = Required<Omit<FigureRow, 'project_id'>>;
+
 export class FiguresRepo {
   private readonly stmts;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(private readonly db: Database.Database) {
+    this.bundle = {
+      rows: db.prepare<[string], BundleFigureRow>(
+        'SELECT id, title, caption, provenance, svg, created_at FROM figures WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      insert: db.prepare(
+        `INSERT INTO figures (id, project_id, title, caption, provenance, svg, created_at)
+         VALUES (@id, @project_id, @title, @caption, @provenance, @svg, @created_at)`,
+      ),
+    };
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO figures (id, project_id, title, caption, provenance, svg, created_at)
@@ -59,5 +74,14 @@ export class FiguresRepo {
   setNoteLink(noteId: string, figureId: string, linked: boolean): void {
     if (linked) this.stmts.link.run(noteId, figureId);
     else this.stmts.unlink.run(noteId, figureId);
+  }
+
+  /** A project's figures for a bundle, oldest first. */
+  bundleRows(projectId: string): BundleFigureRow[] {
+    return this.bundle.rows.all(projectId);
+  }
+
+  insertFromBundle(projectId: string, f: BundleFigureRow): void {
+    this.bundle.insert.run({ project_id: projectId, ...f });
   }
 }

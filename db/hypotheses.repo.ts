@@ -14,7 +14,7 @@ interface HypothesisRow {
   updated_at: string;
 }
 
-interface AmendmentRow {
+export interface AmendmentRow {
   number: number;
   statement: string;
   theory: string;
@@ -45,10 +45,45 @@ export interface HypothesisInsert extends HypothesisContent {
 
 const parsePredictions = (json: string) => JSON.parse(json) as Prediction[];
 
+/** A hypothesis as a bundle carries it (amendments and run links travel beside it). */
+export type BundleHypothesisRow = Omit<HypothesisRow, 'project_id'>;
+
+/** An amendment as a bundle carries it. */
+export interface BundleAmendmentRow extends AmendmentRow {
+  hypothesis_id: string;
+}
+
 export class HypothesesRepo {
   private readonly stmts;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(private readonly db: Database.Database) {
+    this.bundle = {
+      rows: db.prepare<[string], BundleHypothesisRow>(
+        `SELECT id, statement, theory, relation, predictions, locked_at, lock_hash, created_at, updated_at
+         FROM hypotheses WHERE project_id = ? ORDER BY created_at, id`,
+      ),
+      amendments: db.prepare<[string], BundleAmendmentRow>(
+        `SELECT a.hypothesis_id, a.number, a.statement, a.theory, a.relation, a.predictions, a.reason, a.hash, a.created_at
+         FROM hypothesis_amendments a JOIN hypotheses h ON h.id = a.hypothesis_id
+         WHERE h.project_id = ? ORDER BY a.hypothesis_id, a.number`,
+      ),
+      runs: db.prepare<[string], { hypothesis_id: string; run_id: string; linked_at: string }>(
+        `SELECT l.hypothesis_id, l.run_id, l.linked_at FROM hypothesis_runs l JOIN hypotheses h ON h.id = l.hypothesis_id
+         WHERE h.project_id = ? ORDER BY l.hypothesis_id, l.linked_at, l.run_id`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO hypotheses (id, project_id, statement, theory, relation, predictions, locked_at, lock_hash, created_at, updated_at)
+         VALUES (@id, @project_id, @statement, @theory, @relation, @predictions, @locked_at, @lock_hash, @created_at, @updated_at)`,
+      ),
+      insertAmendment: db.prepare(
+        `INSERT INTO hypothesis_amendments (hypothesis_id, number, statement, theory, relation, predictions, reason, hash, created_at)
+         VALUES (@hypothesis_id, @number, @statement, @theory, @relation, @predictions, @reason, @hash, @created_at)`,
+      ),
+      linkRun: db.prepare('INSERT INTO hypothesis_runs (hypothesis_id, run_id, linked_at) VALUES (?, ?, ?)'),
+    };
     this.stmts = {
       byId: db.prepare<[string], HypothesisRow>('SELECT * FROM hypotheses WHERE id = ?'),
       byProject: db.prepare<[string], HypothesisRow>('SELECT * FROM hypotheses WHERE project_id = ? ORDER BY created_at, id'),
@@ -149,5 +184,33 @@ export class HypothesesRepo {
       else this.stmts.unlink.run(id, runId);
       this.stmts.touch.run(now, id);
     })();
+  }
+
+  /** A project's hypotheses for a bundle, oldest first. */
+  bundleRows(projectId: string): BundleHypothesisRow[] {
+    return this.bundle.rows.all(projectId);
+  }
+
+  /** The amendments of a project's hypotheses for a bundle, in number order. */
+  bundleAmendments(projectId: string): BundleAmendmentRow[] {
+    return this.bundle.amendments.all(projectId);
+  }
+
+  /** The runs each hypothesis of a project is linked to, for a bundle, in the order they were linked. */
+  bundleRunLinks(projectId: string): { hypothesis_id: string; run_id: string; linked_at: string }[] {
+    return this.bundle.runs.all(projectId);
+  }
+
+  /** A hypothesis from a bundle, as carried (lock and times included), its amendments and run links. */
+  insertFromBundle(
+    projectId: string,
+    h: BundleHypothesisRow,
+    amendments: readonly AmendmentRow[],
+    runs: readonly { run_id: string; linked_at: string }[],
+  ): void {
+    this.bundle.insert.run({ project_id: projectId, ...h });
+    // In number order, so the search index ends on the latest amendment as it does when amending.
+    for (const a of [...amendments].sort((x, y) => x.number - y.number)) this.bundle.insertAmendment.run({ hypothesis_id: h.id, ...a });
+    for (const r of runs) this.bundle.linkRun.run(h.id, r.run_id, r.linked_at);
   }
 }

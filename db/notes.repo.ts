@@ -51,10 +51,35 @@ const toNote = (r: NoteRow): Note => ({
   updatedAt: r.updated_at,
 });
 
+/** A note as a bundle carries it (its run and figure links travel beside it). */
+export type BundleNoteRow = Omit<NoteRow, 'project_id' | 'run_ids' | 'figure_ids' | 'question_keys'>;
+
 export class NotesRepo {
   private readonly stmts;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(private readonly db: Database.Database) {
+    this.bundle = {
+      rows: db.prepare<[string], BundleNoteRow>(
+        'SELECT id, title, body, tags, created_at, updated_at FROM notes WHERE project_id = ? ORDER BY created_at, id',
+      ),
+      runs: db.prepare<[string], { note_id: string; run_id: string }>(
+        `SELECT l.note_id, l.run_id FROM note_runs l JOIN notes n ON n.id = l.note_id
+         WHERE n.project_id = ? ORDER BY l.note_id, l.run_id`,
+      ),
+      figures: db.prepare<[string], { note_id: string; figure_id: string }>(
+        `SELECT l.note_id, l.figure_id FROM note_figures l JOIN notes n ON n.id = l.note_id
+         WHERE n.project_id = ? ORDER BY l.note_id, l.figure_id`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO notes (id, project_id, title, body, tags, created_at, updated_at)
+         VALUES (@id, @project_id, @title, @body, @tags, @created_at, @updated_at)`,
+      ),
+      linkRun: db.prepare('INSERT INTO note_runs (note_id, run_id) VALUES (?, ?)'),
+      linkFigure: db.prepare('INSERT INTO note_figures (note_id, figure_id) VALUES (?, ?)'),
+    };
     this.stmts = {
       byId: db.prepare<[string], NoteRow>(`${SELECT} WHERE n.id = ?`),
       byProject: db.prepare<[string], NoteRow>(`${SELECT} WHERE n.project_id = ? ORDER BY n.updated_at DESC, n.id`),
@@ -104,5 +129,27 @@ export class NotesRepo {
       else this.stmts.unlink.run(id, runId);
       this.stmts.touch.run(now, id);
     })();
+  }
+
+  /** A project's notes for a bundle, oldest first. */
+  bundleRows(projectId: string): BundleNoteRow[] {
+    return this.bundle.rows.all(projectId);
+  }
+
+  /** Which runs each note of a project links to, for a bundle. */
+  bundleRunLinks(projectId: string): { note_id: string; run_id: string }[] {
+    return this.bundle.runs.all(projectId);
+  }
+
+  /** Which figures each note of a project links to, for a bundle. */
+  bundleFigureLinks(projectId: string): { note_id: string; figure_id: string }[] {
+    return this.bundle.figures.all(projectId);
+  }
+
+  /** A note from a bundle, as carried (times included), with its links (runs and figures first). */
+  insertFromBundle(projectId: string, n: BundleNoteRow, runIds: readonly string[], figureIds: readonly string[]): void {
+    this.bundle.insert.run({ project_id: projectId, ...n });
+    for (const runId of runIds) this.bundle.linkRun.run(n.id, runId);
+    for (const figureId of figureIds) this.bundle.linkFigure.run(n.id, figureId);
   }
 }
