@@ -8,26 +8,8 @@ import { HypothesesRepo, type AmendmentRow, type BundleAmendmentRow, type Bundle
 import { MetricRolesRepo, type BundleMetricRoleRow } from './metric-roles.repo';
 import { NotesRepo, type BundleNoteRow } from './notes.repo';
 import { ProjectsRepo, type BundleProjectRow } from './projects.repo';
-import { COPY_RUN_SQL, metricCopyStatements } from './run-copy';
-import type { RunRow } from './runs.repo';
-
-/**
- * Reads a whole project as rows (for a bundle export) and writes one back under new ids (for an
- * import). The service maps ids and converts between rows and the bundle format; every write of
- * an import happens inside `transaction`.
- */
-
-export interface BundleSweepRow {
-  id: string;
-  experiment: string;
-  preset: string | null;
-  config: string;
-  grid: string;
-  seeds: number;
-  created_at: string;
-  cancelled_at: string | null;
-  adopted: 0 | 1;
-}
+import { RunsRepo, type RunImportRow, type RunRow } from './runs.repo';
+import { SweepsRepo, type BundleSweepRow } from './sweeps.repo';
 
 /** Everything of one project, as stored. */
 export interface ProjectRows {
@@ -53,10 +35,14 @@ export interface ProjectRows {
   metricRoles: BundleMetricRoleRow[];
 }
 
-/** A run row as an import writes it (no owner process: nothing trains an imported run). */
-export type RunImportRow = Omit<RunRow, 'owner_pid' | 'rerun_of' | 'source' | 'origin' | 'content_hash' | 'name'> &
-  Required<Pick<RunRow, 'source' | 'origin' | 'content_hash' | 'name'>>;
-
+/**
+ * Reads a whole project as rows (for a bundle export) and writes one back under new ids (for an
+ * import). Each table's repo owns its bundle rows (what is read for an export, how one is written
+ * back); this module composes them: one read transaction for a consistent snapshot, one write
+ * transaction for an import, and the staging of an import's metric points. The service maps ids
+ * and converts between rows and the bundle format; every write of an import happens inside
+ * `transaction`.
+ */
 export class BundleRepo {
   private readonly stmts;
   private readonly projects: ProjectsRepo;
@@ -68,6 +54,8 @@ export class BundleRepo {
   private readonly figures: FiguresRepo;
   private readonly confounders: ConfoundersRepo;
   private readonly attachments: AttachmentsRepo;
+  private readonly sweeps: SweepsRepo;
+  private readonly runs: RunsRepo;
 
   constructor(private readonly db: Database.Database) {
     this.projects = new ProjectsRepo(db);
@@ -79,6 +67,8 @@ export class BundleRepo {
     this.figures = new FiguresRepo(db);
     this.confounders = new ConfoundersRepo(db);
     this.attachments = new AttachmentsRepo(db);
+    this.sweeps = new SweepsRepo(db);
+    this.runs = new RunsRepo(db);
     // Metric points of an import are staged in this connection's temp database first, then copied
     // into metrics by one INSERT … SELECT inside the import's transaction: the write lock on the
     // notebook is held for the copy only, not while millions of rows cross from JavaScript.
@@ -91,30 +81,6 @@ export class BundleRepo {
          ORDER BY s.run_id, n.id, s.step`,
       ),
       clearStaged: db.prepare('DELETE FROM temp.bundle_import_stage'),
-      // ---- reads
-      // A project's sweeps, and any sweep one of its runs belongs to.
-      sweeps: db.prepare<[string, string], BundleSweepRow>(
-        `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted FROM sweeps
-         WHERE project_id = ? OR id IN (SELECT sweep_id FROM runs WHERE project_id = ? AND sweep_id IS NOT NULL)
-         ORDER BY created_at, id`,
-      ),
-      runs: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, rowid'),
-      metrics: db
-        .prepare<[string], [string, number, number | null]>(
-          // Primary-key order (no sort): grouped by metric, steps ascending.
-          `SELECT n.name, m.step, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id
-           WHERE m.run_id = ? ORDER BY m.name_id, m.step`,
-        )
-        .raw(),
-
-      // ---- writes
-      insertSweep: db.prepare(
-        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted)
-         VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at, @adopted)`,
-      ),
-      insertRun: db.prepare(COPY_RUN_SQL),
-      setRerunOf: db.prepare('UPDATE runs SET rerun_of = ? WHERE id = ?'),
-      ...metricCopyStatements(db),
     };
   }
 
@@ -125,7 +91,6 @@ export class BundleRepo {
 
   /** Every row of a project, or undefined when there is no such project. */
   readProject(projectId: string): ProjectRows | undefined {
-    const s = this.stmts;
     const project = this.projects.bundleRow(projectId);
     if (!project) return undefined;
     return {
@@ -140,8 +105,8 @@ export class BundleRepo {
       hypotheses: this.hypotheses.bundleRows(projectId),
       amendments: this.hypotheses.bundleAmendments(projectId),
       hypothesisRuns: this.hypotheses.bundleRunLinks(projectId),
-      sweeps: s.sweeps.all(projectId, projectId),
-      runs: s.runs.all(projectId),
+      sweeps: this.sweeps.bundleRows(projectId),
+      runs: this.runs.bundleRows(projectId),
       figures: this.figures.bundleRows(projectId),
       confounders: this.confounders.bundleRows(projectId),
       hypothesisConfounders: this.confounders.bundleHypothesisLinks(projectId),
@@ -153,7 +118,7 @@ export class BundleRepo {
 
   /** A run's metrics as [name, step, value] rows, grouped by metric, steps ascending. */
   metrics(runId: string): [string, number, number | null][] {
-    return this.stmts.metrics.all(runId);
+    return this.runs.bundleMetrics(runId);
   }
 
   insertProject(p: BundleProjectRow, tags: readonly string[]): void {
@@ -177,22 +142,21 @@ export class BundleRepo {
   }
 
   insertSweep(projectId: string, s: BundleSweepRow): void {
-    this.stmts.insertSweep.run({ project_id: projectId, ...s });
+    this.sweeps.insertFromBundle(projectId, s);
   }
 
   insertRun(r: RunImportRow): void {
-    this.stmts.insertRun.run(r);
+    this.runs.insertFromBundle(r);
   }
 
   /** Set after every run of the import exists (a rerun may be listed before its original). */
   setRerunOf(runId: string, rerunOf: string): void {
-    this.stmts.setRerunOf.run(rerunOf, runId);
+    this.runs.setRerunOfFromBundle(runId, rerunOf);
   }
 
   /** The id of a metric name, adding the name when this database has not seen it. */
   metricNameId(name: string): number {
-    this.stmts.insertName.run(name);
-    return this.stmts.nameId.get(name)!;
+    return this.runs.bundleMetricNameId(name);
   }
 
   /**
@@ -213,11 +177,6 @@ export class BundleRepo {
 
   clearStaged(): void {
     this.stmts.clearStaged.run();
-  }
-
-  insertSeries(runId: string, nameId: number, steps: readonly number[], values: readonly (number | null)[]): void {
-    const insert = this.stmts.insertMetric;
-    for (let i = 0; i < steps.length; i++) insert.run(runId, nameId, steps[i], values[i]);
   }
 
   insertFigure(projectId: string, f: BundleFigureRow): void {

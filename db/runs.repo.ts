@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ExternalSource, RunSource } from '../common/external-run';
 import type { BackendReport, MetricPoint, MetricSeries, RunDetail, RunStatus, RunSummary } from '../contract/runs';
+import { COPY_RUN_SQL, metricCopyStatements } from './run-copy';
 
 export interface RunRow {
   id: string;
@@ -137,14 +138,34 @@ function toSummary(row: RunRow, final: Record<string, number | null>, label: Run
   };
 }
 
+/** A run row as a bundle import writes it (no owner process: nothing trains an imported run). */
+export type RunImportRow = Omit<RunRow, 'owner_pid' | 'rerun_of' | 'source' | 'origin' | 'content_hash' | 'name'> &
+  Required<Pick<RunRow, 'source' | 'origin' | 'content_hash' | 'name'>>;
+
 export class RunsRepo {
   private readonly nameIds = new Map<string, number>();
   private readonly stmts;
+
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
 
   constructor(
     private readonly db: Database.Database,
     private readonly label: RunLabeler = plainLabel,
   ) {
+    this.bundle = {
+      rows: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE project_id = ? ORDER BY created_at, rowid'),
+      metrics: db
+        .prepare<[string], [string, number, number | null]>(
+          // Primary-key order (no sort): grouped by metric, steps ascending.
+          `SELECT n.name, m.step, m.value FROM metrics m JOIN metric_names n ON n.id = m.name_id
+           WHERE m.run_id = ? ORDER BY m.name_id, m.step`,
+        )
+        .raw(),
+      insert: db.prepare(COPY_RUN_SQL),
+      setRerunOf: db.prepare('UPDATE runs SET rerun_of = ? WHERE id = ?'),
+      ...metricCopyStatements(db),
+    };
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO runs (id, project_id, group_id, experiment, preset, config, seed, status, app_version, steps_total, rerun_of, owner_pid, created_at, sweep_id, sweep_point, source_sha256)
@@ -446,6 +467,35 @@ export class RunsRepo {
 
   allMetrics(runId: string): { step: number; name: string; value: number | null }[] {
     return this.stmts.allMetrics.all(runId);
+  }
+
+  /** A project's runs for a bundle, every column, in the order they were created. */
+  bundleRows(projectId: string): RunRow[] {
+    return this.bundle.rows.all(projectId);
+  }
+
+  /** A run's metrics for a bundle, as [name, step, value] rows, grouped by metric, steps ascending. */
+  bundleMetrics(runId: string): [string, number, number | null][] {
+    return this.bundle.metrics.all(runId);
+  }
+
+  /** A run from a bundle, under its new id (its rerun_of is set by setRerunOfFromBundle). */
+  insertFromBundle(r: RunImportRow): void {
+    this.bundle.insert.run(r);
+  }
+
+  /** Set after every run of the import exists (a rerun may be listed before its original). */
+  setRerunOfFromBundle(runId: string, rerunOf: string): void {
+    this.bundle.setRerunOf.run(rerunOf, runId);
+  }
+
+  /**
+   * The id of a metric name, adding the name when this database has not seen it. Not cached: an
+   * import that rolls back takes the names it added with it.
+   */
+  bundleMetricNameId(name: string): number {
+    this.bundle.insertName.run(name);
+    return this.bundle.nameId.get(name)!;
   }
 }
 

@@ -48,10 +48,28 @@ const toSweep = (r: SweepRow): StoredSweep => ({
   adopted: r.adopted === 1,
 });
 
+/** A sweep as a bundle carries it (a bundle has no executor: its runs are finished or interrupted). */
+export type BundleSweepRow = Omit<SweepRow, 'project_id' | 'executor' | 'slurm'>;
+
 export class SweepsRepo {
   private readonly stmts;
 
+  /** Reading the rows a bundle carries, and writing them back on import (services/bundle.service.ts). */
+  private readonly bundle;
+
   constructor(db: Database.Database) {
+    this.bundle = {
+      // A project's sweeps, and any sweep one of its runs belongs to.
+      rows: db.prepare<[string, string], BundleSweepRow>(
+        `SELECT id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted FROM sweeps
+         WHERE project_id = ? OR id IN (SELECT sweep_id FROM runs WHERE project_id = ? AND sweep_id IS NOT NULL)
+         ORDER BY created_at, id`,
+      ),
+      insert: db.prepare(
+        `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, cancelled_at, adopted)
+         VALUES (@id, @project_id, @experiment, @preset, @config, @grid, @seeds, @created_at, @cancelled_at, @adopted)`,
+      ),
+    };
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO sweeps (id, project_id, experiment, preset, config, grid, seeds, created_at, executor, slurm, adopted)
@@ -116,5 +134,14 @@ export class SweepsRepo {
   /** Unlinks a sweep's runs (they stay, outside any sweep), so deleting the sweep cannot cascade to them. */
   releaseRuns(sweepId: string): number {
     return this.stmts.releaseRuns.run(sweepId).changes;
+  }
+
+  /** A project's sweeps for a bundle, and any sweep one of its runs belongs to; oldest first. */
+  bundleRows(projectId: string): BundleSweepRow[] {
+    return this.bundle.rows.all(projectId, projectId);
+  }
+
+  insertFromBundle(projectId: string, s: BundleSweepRow): void {
+    this.bundle.insert.run({ project_id: projectId, ...s });
   }
 }
