@@ -20,4 +20,14 @@ describe('coalesce', () => {
     vi.advanceTimersByTime(200);
     expect(fn).toHaveBeenCalledTimes(1);
   });
+
+  it('starts a new burst after a cancel', () => {
+    const fn = vi.fn();
+    const later = coalesce(fn, 100);
+    later();
+    later.cancel();
+    later();
+    vi.advanceTimersByTime(100);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
 });

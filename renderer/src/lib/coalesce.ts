@@ -10,5 +10,10 @@ export function coalesce(fn: () => void, ms: number): { (): void; cancel(): void
       fn();
     }, ms);
   };
-  return Object.assign(trigger, { cancel: () => clearTimeout(timer) });
+  // Cancel drops the pending call only: a later call starts a new burst.
+  const cancel = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  return Object.assign(trigger, { cancel });
 }
