@@ -31,7 +31,8 @@ export function concernsRuns(event: AppEvent, projectId: string): boolean {
  * so a page shows one project for its whole life), hands it down through Svelte context and
  * disposes of it when the page goes. Owning it there rather than reference-counting it in the
  * panels keeps one instance across tab switches, so a tab opened later reads runs already loaded
- * and kept live, and nothing needs to count readers.
+ * and kept live, and nothing needs to count readers. It reads nothing until a view asks for it
+ * (`projectRuns()`), so tabs that show no runs fetch none, as before.
  */
 export class ProjectRuns {
   /** Null until the first load answers. */
@@ -40,11 +41,9 @@ export class ProjectRuns {
   loading = $state(false);
   /** Why the last load failed; the runs from before stay. */
   error = $state<string | null>(null);
-  /** Settles when the first load has answered, whether or not it succeeded. */
-  readonly ready: Promise<void>;
-
   private readonly later: ReturnType<typeof coalesce>;
-  private readonly unsubscribe: () => void;
+  private unsubscribe: (() => void) | null = null;
+  private first: Promise<void> | null = null;
   /** Only the newest load may write: an older answer arriving late is dropped. */
   private generation = 0;
   private disposed = false;
@@ -55,10 +54,22 @@ export class ProjectRuns {
     reloadMs = RUNS_RELOAD_MS,
   ) {
     this.later = coalesce(() => void this.reload(), reloadMs);
-    this.unsubscribe = api.onEvent((event) => {
-      if (concernsRuns(event, projectId)) this.later();
-    });
-    this.ready = this.reload();
+  }
+
+  /** Loads the runs and follows the host's events from now on; later calls only return the first load. */
+  start(): Promise<void> {
+    if (!this.first && !this.disposed) {
+      this.unsubscribe = this.api.onEvent((event) => {
+        if (concernsRuns(event, this.projectId)) this.later();
+      });
+      this.first = this.reload();
+    }
+    return this.first ?? Promise.resolve();
+  }
+
+  /** Settles when the first load has answered, whether or not it succeeded (starting the store if need be). */
+  get ready(): Promise<void> {
+    return this.start();
   }
 
   /** Reads the runs now. */
@@ -78,7 +89,7 @@ export class ProjectRuns {
   dispose(): void {
     this.disposed = true;
     this.later.cancel();
-    this.unsubscribe();
+    this.unsubscribe?.();
   }
 }
 
@@ -89,9 +100,10 @@ export function provideProjectRuns(store: ProjectRuns): ProjectRuns {
   return setContext(KEY, store);
 }
 
-/** The runs of the project whose page this component is part of. */
+/** The runs of the project whose page this component is part of, loading from the first reader on. */
 export function projectRuns(): ProjectRuns {
   const store = getContext<ProjectRuns | undefined>(KEY);
   if (!store) throw new Error('projectRuns() outside a project page');
+  void store.start();
   return store;
 }

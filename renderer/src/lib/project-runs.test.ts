@@ -33,10 +33,14 @@ describe('ProjectRuns', () => {
   it('loads once for all its readers and exposes runs, loading and error', async () => {
     const { api, list } = fakeApi([() => [run('a')]]);
     const store = new ProjectRuns(api, 'p1');
+    // Nothing is read before a view asks.
+    expect(list).not.toHaveBeenCalled();
+    expect(store.loading).toBe(false);
+    void store.start();
     expect(store.loading).toBe(true);
     expect(store.runs).toBeNull();
     // Several panels read the same instance: nothing more is fetched.
-    await Promise.all([store.ready, store.ready, store.ready]);
+    await Promise.all([store.start(), store.ready, store.ready]);
     expect(list).toHaveBeenCalledTimes(1);
     expect(list).toHaveBeenCalledWith({ projectId: 'p1' });
     expect(store.runs?.map((r) => r.id)).toEqual(['a']);
@@ -90,6 +94,7 @@ describe('ProjectRuns', () => {
       return { ok: true, value: [run('old')] };
     });
     const store = new ProjectRuns(api, 'p1');
+    void store.start();
     await store.reload();
     release();
     await store.ready;
