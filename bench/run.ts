@@ -30,6 +30,7 @@ import { benchCliStart } from './cli-start.bench';
 import { benchOffThread } from './offthread.bench';
 import { benchCnn } from './cnn.bench';
 import { benchLog } from './log.bench';
+import { benchImport } from './import.bench';
 import { ensureBuilt } from '../scripts/build-if-stale.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,4 +140,7 @@ console.log(formatRows(await benchCnn({ quick, log })));
 console.error('phenobook log…');
 console.log('\nphenobook log, piped form — a script\'s metric lines into SQLite (speed ratio ≥ 1: it keeps up with the script)');
 console.log(formatRows(benchLog({ quick, log })));
+console.error('phenobook import…');
+console.log('\nphenobook import — a million CSV points into SQLite (ratio: end to end against the plain ingest)');
+console.log(formatRows(benchImport({ quick, log })));
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
