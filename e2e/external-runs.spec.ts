@@ -65,3 +65,29 @@ test('a script under phenobook log shows up live in the open app, then ends Done
   expect(kept.stepsDone).toBeGreaterThanOrEqual(50);
   await expect.poll(async () => (await lossPoints(page))[0] ?? 0).toBe(kept.stepsDone / 10 + 1);
 });
+
+test('the compare page of a run being logged starts on a metric it records and keeps drawing while it runs', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const project = await ok<{ id: string }>(host, 'projects:create', { title: 'Compare while logging', phenomenon: 'grokking' });
+  // 30 points, 0.4 s apart: ~12 s of "training".
+  const logged = logScript(host, project.id, 'live', 30, 0.4);
+  const run = await runNamed(host, project.id, 'live');
+  await page.goto(host.url);
+  await page.goto(`${host.origin}/#/compare/${run.id}`);
+  await expect(page.getByLabel('Metric')).toHaveValue('test_acc');
+  const points = () =>
+    page.getByTestId('compare-chart').evaluate((el) => ((el as unknown as { data?: { x: unknown[] }[] }).data ?? []).map((t) => t.x.length)[0] ?? 0);
+  const seen: number[] = [];
+  await expect
+    .poll(
+      async () => {
+        const [n, stored] = await Promise.all([points().catch(() => 0), ok<RunSummary>(host, 'runs:get', { id: run.id })]);
+        if (stored.status === 'running' && n > (seen.at(-1) ?? 0)) seen.push(n);
+        return seen.length;
+      },
+      { message: 'compare chart point counts seen while the run records', intervals: [250], timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(3);
+  expect(await logged.exited).toBe(0);
+  await expect.poll(points).toBe(30);
+});
