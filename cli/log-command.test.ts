@@ -170,6 +170,20 @@ describe('experimentOf', () => {
   });
 });
 
+const hasTerminal = fs.existsSync('/usr/bin/script') && fs.existsSync('/bin/bash');
+
+/**
+ * A real terminal: util-linux `script` runs the shell command on a pty, where Ctrl-C is typed, not
+ * sent. Its shell is bash whatever $SHELL says: a non-interactive dash between the terminal and the
+ * command dies of the Ctrl-C the command handles, and `script -e` then reports 130, not the
+ * command's own status. Single commands are exec'd, so no shell stands in between at all.
+ */
+function inTerminal(shellCommand: string) {
+  const terminal = spawn('/usr/bin/script', ['-qec', shellCommand, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SHELL: '/bin/bash' } });
+  spawned.push(terminal);
+  return terminal;
+}
+
 describe('phenobook log in its own process', () => {
   it.each([
     ['SIGINT', 130],
@@ -188,8 +202,7 @@ describe('phenobook log in its own process', () => {
     expect(run!.rows).toHaveLength(3);
   }, 60_000);
 
-  // A real terminal (util-linux `script` gives the command a pty): Ctrl-C is typed, not sent.
-  it.skipIf(!fs.existsSync('/usr/bin/script'))('Ctrl-C in a terminal reaches the command once, and the run ends interrupted', async () => {
+  it.skipIf(!hasTerminal)('Ctrl-C in a terminal reaches the command once, and the run ends interrupted', async () => {
     const countFile = path.join(dir, 'sigints');
     const childScript = path.join(dir, 'child.js');
     fs.writeFileSync(
@@ -200,8 +213,7 @@ describe('phenobook log in its own process', () => {
     );
     const entry = path.join(import.meta.dirname, '..', 'test', 'cli-entry.ts');
     const command = quoteCommand([process.execPath, '--import', 'tsx', entry, 'log', '--data-dir', dir, '--project', projectId, '--name', 'tty', '--', process.execPath, childScript]);
-    const terminal = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    spawned.push(terminal);
+    const terminal = inTerminal(`exec ${command}`);
     const { text, exited } = collect(terminal);
     await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
     terminal.stdin.write('\x03');
@@ -216,7 +228,7 @@ describe('phenobook log in its own process', () => {
 
   // Deterministic twin of the test above: a command that has left the terminal's process group
   // gets no Ctrl-C from the terminal, so any SIGINT it sees would be phenobook log's own.
-  it.skipIf(!fs.existsSync('/usr/bin/script'))('in a terminal, phenobook log sends no SIGINT of its own', async () => {
+  it.skipIf(!hasTerminal)('in a terminal, phenobook log sends no SIGINT of its own', async () => {
     const childScript = path.join(dir, 'child.py');
     fs.writeFileSync(
       childScript,
@@ -233,8 +245,7 @@ describe('phenobook log in its own process', () => {
     );
     const entry = path.join(import.meta.dirname, '..', 'test', 'cli-entry.ts');
     const command = quoteCommand([process.execPath, '--import', 'tsx', entry, 'log', '--data-dir', dir, '--project', projectId, '--name', 'tty2', '--', 'python3', childScript]);
-    const terminal = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    spawned.push(terminal);
+    const terminal = inTerminal(`exec ${command}`);
     const { text, exited } = collect(terminal);
     await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
     terminal.stdin.write('\x03');
@@ -244,7 +255,7 @@ describe('phenobook log in its own process', () => {
     expect(run).toMatchObject({ status: 'interrupted', stepsDone: 1 });
   }, 60_000);
 
-  it.skipIf(!fs.existsSync('/usr/bin/script'))('piped form, Ctrl-C in a terminal: what the script prints as it stops is still read and kept', async () => {
+  it.skipIf(!hasTerminal)('piped form, Ctrl-C in a terminal: what the script prints as it stops is still read and kept', async () => {
     const childScript = path.join(dir, 'stopping.py');
     fs.writeFileSync(
       childScript,
@@ -262,8 +273,7 @@ describe('phenobook log in its own process', () => {
     );
     const entry = path.join(import.meta.dirname, '..', 'test', 'cli-entry.ts');
     const log = quoteCommand([process.execPath, '--import', 'tsx', entry, 'log', '--data-dir', dir, '--project', projectId, '--name', 'piped-tty']);
-    const terminal = spawn('/usr/bin/script', ['-qec', `python3 ${quoteCommand([childScript])} | ${log}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    spawned.push(terminal);
+    const terminal = inTerminal(`python3 ${quoteCommand([childScript])} | ${log}`);
     const { text, exited } = collect(terminal);
     await vi.waitFor(() => expect(text.stdout).toContain('ready'), { timeout: 30_000, interval: 50 });
     terminal.stdin.write('\x03');
