@@ -24,46 +24,15 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
 
-
-class Block(nn.Module):
-    def __init__(self, dim, heads):
-        super().__init__()
-        self.ln_1 = nn.LayerNorm(dim)
-        self.ln_2 = nn.LayerNorm(dim)
-        self.attn = nn.MultiheadAttention(dim, heads)
-        self.mlp = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))
-
-    def forward(self, x):
-        n = x.shape[0]
-        mask = torch.triu(torch.full((n, n), -float("inf"), dtype=x.dtype), diagonal=1)
-        x = self.ln_1(x)  # as coded in the repo: the layer norm's output is the residual stream
-        a, _ = self.attn(x, x, x, attn_mask=mask, need_weights=False)
-        x = x + a
-        return x + self.mlp(self.ln_2(x))
-
-
-class Decoder(nn.Module):
-    def __init__(self, dim, layers, heads, tokens, seq_len=5):
-        super().__init__()
-        self.token_embeddings = nn.Embedding(tokens, dim)
-        self.position_embeddings = nn.Embedding(seq_len, dim)
-        self.layers = nn.ModuleList([Block(dim, heads) for _ in range(layers)])
-        self.ln_f = nn.LayerNorm(dim)
-        self.head = nn.Linear(dim, tokens, bias=False)
-
-    def forward(self, x):  # x: [seq, batch]
-        h = self.token_embeddings(x)
-        positions = torch.arange(x.shape[0]).unsqueeze(-1)
-        h = h + self.position_embeddings(positions).expand_as(h)
-        for layer in self.layers:
-            h = layer(h)
-        return self.head(self.ln_f(h))
+# The decoder and optimizer are the parity reference's own: only the data and timing are this file's.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments", "grokking-transformer"))
+from reference_torch import Decoder, optimizer_for  # noqa: E402
 
 
 def main():
@@ -108,13 +77,7 @@ def main():
     batch = min(args.batch_size, n_train)
 
     model = Decoder(args.d_model, args.layers, args.heads, p + 2)
-    betas = (args.beta1, args.beta2)
-    if args.weight_decay > 0:
-        opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=betas, eps=args.eps, weight_decay=args.weight_decay)
-    else:
-        opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=betas, eps=args.eps)
-    w = args.warmup_steps
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda u: 1 if w <= 0 or u >= w else u / w)
+    opt, sched = optimizer_for(model, args.lr, (args.beta1, args.beta2), args.eps, args.weight_decay, args.warmup_steps)
 
     def evaluate():
         with torch.no_grad():

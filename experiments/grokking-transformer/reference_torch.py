@@ -58,6 +58,16 @@ def last_position_loss(model, tokens, labels):
     return F.cross_entropy(logits, labels), logits
 
 
+def optimizer_for(model, lr, betas, eps, weight_decay, warmup_steps):
+    """The repo's optimizer: Adam, or AdamW when weight decay > 0, under LambdaLR's linear warm-up."""
+    if weight_decay > 0:
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=lr, betas=betas, eps=eps)
+    w = warmup_steps
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda u: 1 if w <= 0 or u >= w else u / w)
+
+
 def main(folder):
     torch.set_num_threads(1)
     ref = json.load(open(f"{folder}/reference.json"))
@@ -77,12 +87,7 @@ def main(folder):
         return loss.item(), acc.item()
 
     initial = score()
-    if c["weightDecay"] > 0:
-        opt = torch.optim.AdamW(model.parameters(), lr=c["lr"], betas=(c["beta1"], c["beta2"]), eps=c["eps"], weight_decay=c["weightDecay"])
-    else:
-        opt = torch.optim.Adam(model.parameters(), lr=c["lr"], betas=(c["beta1"], c["beta2"]), eps=c["eps"])
-    w = c["warmupSteps"]
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda u: 1 if w <= 0 or u >= w else u / w)
+    opt, sched = optimizer_for(model, c["lr"], (c["beta1"], c["beta2"]), c["eps"], c["weightDecay"], c["warmupSteps"])
     losses = []
     t0 = time.perf_counter()
     for batch in ref["batches"]:

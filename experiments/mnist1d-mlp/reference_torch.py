@@ -17,71 +17,86 @@ import torch
 from torch import nn
 
 
-def main(folder):
-    torch.set_num_threads(1)
-    meta = json.load(open(f"{folder}/meta.json"))
-    sizes = meta["sizes"]
-    length = sizes[0]
-    read = lambda name, dtype: np.fromfile(f"{folder}/{name}", dtype=dtype)
-    x_train = torch.from_numpy(read("x_train.f32", np.float32).reshape(-1, length))
-    y_train = torch.from_numpy(read("y_train.i32", np.int32).astype(np.int64))
-    x_test = torch.from_numpy(read("x_test.f32", np.float32).reshape(-1, length))
-    y_test = torch.from_numpy(read("y_test.i32", np.int32).astype(np.int64))
-    order = torch.from_numpy(read("order.i32", np.int32).astype(np.int64))
-    theta = read("theta0.f32", np.float32)
+class Reference:
+    """The run as the TypeScript side exported it to `folder`: its data, batch order, model at θ₀,
+    loss and optimizer, rebuilt in PyTorch. bench/mnist1d_mlp_torch.py times the same object."""
 
-    layers = []
-    offset = 0
-    for i in range(len(sizes) - 1):
-        lin = nn.Linear(sizes[i], sizes[i + 1])
-        with torch.no_grad():
-            n = sizes[i] * sizes[i + 1]
-            lin.weight.copy_(torch.from_numpy(theta[offset : offset + n].reshape(sizes[i + 1], sizes[i])))
-            offset += n
-            lin.bias.copy_(torch.from_numpy(theta[offset : offset + sizes[i + 1]]))
-            offset += sizes[i + 1]
-        layers.append(lin)
-        if i < len(sizes) - 2:
-            layers.append(nn.ReLU())
-    model = nn.Sequential(*layers)
+    def __init__(self, folder):
+        meta = json.load(open(f"{folder}/meta.json"))
+        sizes = meta["sizes"]
+        length = sizes[0]
+        read = lambda name, dtype: np.fromfile(f"{folder}/{name}", dtype=dtype)  # noqa: E731
+        self.x_train = torch.from_numpy(read("x_train.f32", np.float32).reshape(-1, length))
+        self.y_train = torch.from_numpy(read("y_train.i32", np.int32).astype(np.int64))
+        self.x_test = torch.from_numpy(read("x_test.f32", np.float32).reshape(-1, length))
+        self.y_test = torch.from_numpy(read("y_test.i32", np.int32).astype(np.int64))
+        self.order = torch.from_numpy(read("order.i32", np.int32).astype(np.int64))
+        theta = read("theta0.f32", np.float32)
 
-    classes = sizes[-1]
-    if meta["loss"] == "cross-entropy":
-        criterion = nn.CrossEntropyLoss()
-        loss_of = lambda out, y: criterion(out, y)
-    else:
-        criterion = nn.MSELoss()
-        loss_of = lambda out, y: criterion(out, nn.functional.one_hot(y, classes).float())
-    opt = meta["optimizer"]
-    if opt["name"] == "sgd":
-        optimizer = torch.optim.SGD(model.parameters(), lr=opt["lr"], momentum=opt["momentum"])
-    else:
-        optimizer = torch.optim.AdamW(model.parameters(), lr=opt["lr"], weight_decay=opt["weightDecay"])
+        layers = []
+        offset = 0
+        for i in range(len(sizes) - 1):
+            lin = nn.Linear(sizes[i], sizes[i + 1])
+            with torch.no_grad():
+                n = sizes[i] * sizes[i + 1]
+                lin.weight.copy_(torch.from_numpy(theta[offset : offset + n].reshape(sizes[i + 1], sizes[i])))
+                offset += n
+                lin.bias.copy_(torch.from_numpy(theta[offset : offset + sizes[i + 1]]))
+                offset += sizes[i + 1]
+            layers.append(lin)
+            if i < len(sizes) - 2:
+                layers.append(nn.ReLU())
+        self.model = nn.Sequential(*layers)
 
-    def evaluate(step):
+        classes = sizes[-1]
+        if meta["loss"] == "cross-entropy":
+            criterion = nn.CrossEntropyLoss()
+            self.loss_of = lambda out, y: criterion(out, y)
+        else:
+            criterion = nn.MSELoss()
+            self.loss_of = lambda out, y: criterion(out, nn.functional.one_hot(y, classes).float())
+        opt = meta["optimizer"]
+        if opt["name"] == "sgd":
+            self.optimizer = torch.optim.SGD(self.model.parameters(), lr=opt["lr"], momentum=opt["momentum"])
+        else:
+            self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=opt["lr"], weight_decay=opt["weightDecay"])
+        self.steps, self.every, self.batch = meta["steps"], meta["evalEvery"], meta["batchSize"]
+
+    def evaluates_at(self, step):
+        """Full train and test sets at step 0, every `evalEvery` steps and at the end."""
+        return step % self.every == 0 or step == self.steps
+
+    def evaluate(self):
         with torch.no_grad():
             values = {}
-            for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-                out = model(x)
-                values[f"{name}Loss"] = loss_of(out, y).item()
+            for name, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
+                out = self.model(x)
+                values[f"{name}Loss"] = self.loss_of(out, y).item()
                 values[f"{name}Acc"] = (out.argmax(1) == y).float().mean().item()
-            flat = torch.cat([p.detach().flatten() for p in model.parameters()]).double()
+            flat = torch.cat([p.detach().flatten() for p in self.model.parameters()]).double()
             values["l2"] = flat.norm().item()
-        print(json.dumps({"step": step, "values": values}), flush=True)
+        return values
 
-    steps, every, batch, n = meta["steps"], meta["evalEvery"], meta["batchSize"], len(y_train)
-    batches_per_epoch = -(-n // batch)
+    def train_step(self, step):
+        """One optimizer step on the batch the TypeScript run drew at `step` (epoch by epoch from `order`)."""
+        n = len(self.y_train)
+        epoch, k = divmod(step, -(-n // self.batch))
+        idx = self.order[epoch * n + k * self.batch : epoch * n + min(n, (k + 1) * self.batch)]
+        self.optimizer.zero_grad()
+        self.loss_of(self.model(self.x_train[idx]), self.y_train[idx]).backward()
+        self.optimizer.step()
+
+
+def main(folder):
+    torch.set_num_threads(1)
+    ref = Reference(folder)
     started = time.time()
-    for step in range(steps + 1):
-        if step % every == 0 or step == steps:
-            evaluate(step)
-        if step == steps:
+    for step in range(ref.steps + 1):
+        if ref.evaluates_at(step):
+            print(json.dumps({"step": step, "values": ref.evaluate()}), flush=True)
+        if step == ref.steps:
             break
-        epoch, k = divmod(step, batches_per_epoch)
-        idx = order[epoch * n + k * batch : epoch * n + min(n, (k + 1) * batch)]
-        optimizer.zero_grad()
-        loss_of(model(x_train[idx]), y_train[idx]).backward()
-        optimizer.step()
+        ref.train_step(step)
     print(json.dumps({"seconds": time.time() - started}), flush=True)
 
 
