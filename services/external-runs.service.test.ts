@@ -148,7 +148,7 @@ describe('LiveRun', () => {
     live.append({ step: 3, values: { loss: 1 } });
     live.flush();
     // As another process's run (this process's pid would count as the host's own).
-    ctx.db.prepare('UPDATE runs SET owner_pid = 999999 WHERE id = ?').run(live.id);
+    ctx.db.prepare('UPDATE runs SET owner_pid = ? WHERE id = ?').run(process.pid + 1, live.id);
     expect(ctx.runs.recoverInterrupted(() => true)).toBe(0);
     expect(ctx.runs.get(live.id).status).toBe('running');
     expect(ctx.runs.recoverInterrupted(() => false)).toBe(1);
