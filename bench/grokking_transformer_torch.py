@@ -32,7 +32,7 @@ import torch.nn.functional as F  # noqa: E402
 
 # The decoder and optimizer are the parity reference's own: only the data and timing are this file's.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "experiments", "grokking-transformer"))
-from reference_torch import Decoder, optimizer_for  # noqa: E402
+from reference_torch import Decoder, last_position_loss, optimizer_for  # noqa: E402
 
 
 def main():
@@ -112,7 +112,7 @@ def main():
         idx = train_idx[perm[k * batch : (k + 1) * batch]]
         toks, labels = tokens[idx], c[idx]
         t0 = time.perf_counter()
-        loss = F.cross_entropy(model(toks.T)[-1], labels)
+        loss, _ = last_position_loss(model, toks, labels)
         model.zero_grad()
         loss.backward()
         opt.step()

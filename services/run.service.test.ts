@@ -191,8 +191,9 @@ describe('RunService', () => {
       `INSERT INTO runs (id, group_id, experiment, config, seed, status, app_version, steps_total, owner_pid, created_at)
        VALUES (?, 'g', 'countdown', '{}', 0, ?, '0', 10, ?, '2026-01-01T00:00:00Z')`,
     );
-    // Owner pids other than this process's own, whatever it is (a fixed 4242 was this very
-    // process once on CI, and a run of this process that it is not training is recovered).
+    // Owner pids other than this process's own, whatever it is: a run of this process that it is
+    // not training counts as the host's own and is recovered (a fixed 4242 was this very process
+    // once, in a fresh container).
     const [deadA, deadB, live] = [process.pid + 1, process.pid + 2, process.pid + 3];
     insert.run('11111111-1111-4111-8111-111111111111', 'running', deadA);
     insert.run('22222222-2222-4222-8222-222222222222', 'queued', deadB);

@@ -61,6 +61,7 @@ class Reference:
         else:
             self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=opt["lr"], weight_decay=opt["weightDecay"])
         self.steps, self.every, self.batch = meta["steps"], meta["evalEvery"], meta["batchSize"]
+        self.batches_per_epoch = -(-len(self.y_train) // self.batch)
 
     def evaluates_at(self, step):
         """Full train and test sets at step 0, every `evalEvery` steps and at the end."""
@@ -80,7 +81,7 @@ class Reference:
     def train_step(self, step):
         """One optimizer step on the batch the TypeScript run drew at `step` (epoch by epoch from `order`)."""
         n = len(self.y_train)
-        epoch, k = divmod(step, -(-n // self.batch))
+        epoch, k = divmod(step, self.batches_per_epoch)
         idx = self.order[epoch * n + k * self.batch : epoch * n + min(n, (k + 1) * self.batch)]
         self.optimizer.zero_grad()
         self.loss_of(self.model(self.x_train[idx]), self.y_train[idx]).backward()
